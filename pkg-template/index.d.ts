@@ -1,0 +1,189 @@
+// Public types of `coze-auth`. Hand-written (typings first): the wasm-bindgen
+// glue underneath types its arguments loosely, so these declarations are the contract.
+
+/** Coze's China region API base: `https://api.coze.cn` (the default). */
+export declare const COZE_CN_BASE_URL: "https://api.coze.cn";
+/** Coze's global region API base: `https://api.coze.com`. */
+export declare const COZE_COM_BASE_URL: "https://api.coze.com";
+
+/**
+ * A `fetch`-compatible function. The library calls it as `fetch(url, init)` with a string URL
+ * and an init holding `method`, `headers`, `body`, `redirect: "manual"` and `signal`.
+ * Pass your own to add logging, proxies or test doubles (like oauth4webapi's `customFetch`).
+ */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** Options shared by every app class. */
+export interface BaseAppOptions {
+  /** The OAuth app's client id, from the Coze console (OAuth apps page). Required, non-empty. */
+  clientId: string;
+  /**
+   * API base URL, without a trailing path. Defaults to {@link COZE_CN_BASE_URL}.
+   * Apps, keys and tokens belong to one region: use {@link COZE_COM_BASE_URL} for coze.com apps.
+   */
+  baseURL?: string;
+  /** Replaces `globalThis.fetch` for every request this app makes. */
+  fetch?: FetchLike;
+  /** Per-request time limit in milliseconds, covering headers and body. Default 30000. */
+  timeoutMs?: number;
+}
+
+/** Per-call options for anything that goes over the network. */
+export interface RequestOptions {
+  /** Aborts the request; the promise then rejects with a `CozeAuthError` whose code is `aborted`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A Coze OAuth token, with Coze's wire names so code written for the official SDKs keeps working.
+ */
+export interface OAuthToken {
+  /** The bearer token for `Authorization: Bearer …` on OpenAPI calls. */
+  access_token: string;
+  /** Absolute expiry, in Unix seconds (Coze sends a timestamp here, not a lifetime). */
+  expires_in: number;
+  /** Present for the code, PKCE, device and refresh grants. May rotate: store the newest. */
+  refresh_token?: string;
+  /** Usually `"Bearer"`; Coze may omit it. */
+  token_type?: string;
+}
+
+/** `S256` (default, recommended) or `plain` (only for servers that cannot hash). */
+export type CodeChallengeMethod = "S256" | "plain";
+
+/** Options of {@link PKCEOAuthApp}. */
+export interface PKCEOAuthAppOptions extends BaseAppOptions {
+  /**
+   * Base of the consent page host. Defaults to `baseURL` with `api.` replaced by `www.`
+   * (`https://api.coze.cn` → `https://www.coze.cn`); set it for private deployments.
+   */
+  wwwBaseURL?: string;
+}
+
+/** Parameters of {@link PKCEOAuthApp.getOAuthUrl}. */
+export interface GetPKCEOAuthUrlParams {
+  /** Where Coze sends the user back; must exactly match one registered on the app. */
+  redirectUri: string;
+  /** Opaque anti-CSRF value. Default: 128 random bits, base64url (22 characters). */
+  state?: string;
+  /** Default `S256`. With `plain`, the challenge equals the verifier. */
+  codeChallengeMethod?: CodeChallengeMethod;
+  /** Scope consent to one workspace (`/workspace_id/{id}/authorize`). */
+  workspaceId?: string;
+}
+
+/** What {@link PKCEOAuthApp.getOAuthUrl} returns: keep `state` and `codeVerifier` until the callback. */
+export interface PKCEOAuthUrl {
+  /** The authorize URL on the www host; send the browser there. */
+  url: string;
+  /** The state sent in `url`: compare it with the callback's `state`. */
+  state: string;
+  /** 43 base64url characters from 32 CSPRNG bytes; needed for the code exchange. Secret. */
+  codeVerifier: string;
+  /** The method used for the challenge in `url`. */
+  codeChallengeMethod: CodeChallengeMethod;
+}
+
+/** Parameters of {@link PKCEOAuthApp.getAccessToken}. */
+export interface GetPKCEAccessTokenParams extends RequestOptions {
+  /** The `code` query parameter of the callback. */
+  code: string;
+  /** The same redirect URI that was used in the authorize URL. */
+  redirectUri: string;
+  /** The verifier returned by {@link PKCEOAuthApp.getOAuthUrl}. */
+  codeVerifier: string;
+}
+
+/** A `sessionStorage`-like store for pending logins. */
+export interface PendingFlowStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/** Parameters of {@link PKCEOAuthApp.startLogin}. */
+export interface StartLoginParams extends GetPKCEOAuthUrlParams {
+  /** Where the pending flow is kept across the redirect. Default `globalThis.sessionStorage`. */
+  storage?: PendingFlowStorage;
+  /** Performs the navigation. Default `(url) => globalThis.location.assign(url)`. */
+  navigate?: (url: string) => void;
+}
+
+/** Options of {@link PKCEOAuthApp.handleCallback}. */
+export interface HandleCallbackOptions extends RequestOptions {
+  /** The store given to {@link PKCEOAuthApp.startLogin}. Default `globalThis.sessionStorage`. */
+  storage?: PendingFlowStorage;
+}
+
+/**
+ * PKCE login for public clients (single-page apps, mobile, desktop): no client secret.
+ *
+ * ```ts
+ * const app = new PKCEOAuthApp({ clientId })
+ * await app.startLogin({ redirectUri: location.origin + '/callback' })
+ * // …on the callback page:
+ * const token = await app.handleCallback(location.href)
+ * ```
+ */
+export declare class PKCEOAuthApp {
+  /** @throws {CozeAuthError} `invalid_argument` when an option is missing or malformed. */
+  constructor(options: PKCEOAuthAppOptions);
+  /** Builds the authorize URL with a fresh verifier (and state unless given). No network. */
+  getOAuthUrl(params: GetPKCEOAuthUrlParams): Promise<PKCEOAuthUrl>;
+  /** Exchanges the callback's code for a token (`POST /api/permission/oauth2/token`). */
+  getAccessToken(params: GetPKCEAccessTokenParams): Promise<OAuthToken>;
+  /** Trades a refresh token for a new token. Store the returned `refresh_token`: it may rotate. */
+  refreshAccessToken(refreshToken: string, options?: RequestOptions): Promise<OAuthToken>;
+  /**
+   * Browser helper: builds the URL, stores `{state, codeVerifier, redirectUri}` in `storage`
+   * keyed by state (several tabs may log in at once), then navigates.
+   * Resolves with the URL and state once navigation was requested.
+   */
+  startLogin(params: StartLoginParams): Promise<{ url: string; state: string }>;
+  /**
+   * Browser helper for the redirect page: checks `state` against a stored pending flow
+   * (exactly, in constant time), turns an `error=` callback into a `CozeAuthError`
+   * (`oauth_error`), exchanges the code, and deletes the pending flow on success and failure.
+   */
+  handleCallback(url: string, options?: HandleCallbackOptions): Promise<OAuthToken>;
+  /** Releases the WebAssembly memory now rather than at garbage collection. Idempotent. */
+  free(): void;
+}
+
+/** Stable machine-readable failure kinds: branch on these, not on messages. */
+export type CozeAuthErrorCode =
+  /** An option or parameter is missing or malformed; nothing was sent. */
+  | "invalid_argument"
+  /** The callback's state is missing or does not match. */
+  | "invalid_state"
+  /** No stored login matches the callback (already used, other tab/browser, or expired). */
+  | "missing_pending_flow"
+  /** Coze answered with an OAuth error (`errorCode`, `errorMessage`). */
+  | "oauth_error"
+  /** Coze answered with an HTTP error status and no OAuth error body. */
+  | "http_error"
+  /** The response could not be understood (not JSON, missing `access_token`, …). */
+  | "invalid_response"
+  /** No complete response within `timeoutMs`. */
+  | "timeout"
+  /** The caller's `AbortSignal` fired. */
+  | "aborted"
+  /** The request never got an HTTP response (DNS, refused, reset, CORS). */
+  | "network_error";
+
+/** The one error class of this library. Messages never contain codes, verifiers, tokens or secrets. */
+export declare class CozeAuthError extends Error {
+  readonly name: "CozeAuthError";
+  /** What went wrong, as a stable code. */
+  readonly code: CozeAuthErrorCode;
+  /** Coze's OAuth error code (`error_code` or `error` in the body), e.g. `access_denied`. */
+  readonly errorCode?: string;
+  /** Coze's human text (`error_message` or `error_description`). */
+  readonly errorMessage?: string;
+  /** HTTP status, when a response arrived. */
+  readonly status?: number;
+  /** Coze's `x-tt-logid` response header: quote it to Coze support. */
+  readonly logId?: string;
+  /** The underlying error (e.g. the fetch failure), when there is one. */
+  readonly cause?: unknown;
+}

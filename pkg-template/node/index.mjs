@@ -1,0 +1,5 @@
+// Node ESM entry: re-exports the CommonJS build, so `import` and `require` share one module
+// instance (one CozeAuthError class, one set of objects).
+import api from './index.js';
+
+export const { PKCEOAuthApp, CozeAuthError, COZE_CN_BASE_URL, COZE_COM_BASE_URL } = api;

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/ from the crate and pkg-template/:
+#   pkg/browser/  ESM, wasm-bindgen --target web, loads the .wasm on first use
+#   pkg/node/     CommonJS (+ an ESM re-export), wasm-bindgen --target nodejs, loads synchronously
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh rust node
+
+TARGET=wasm32-unknown-unknown
+WASM=target/$TARGET/release/coze_auth.wasm
+BIN=node_modules/.bin
+# Cargo features per build: the browser build must stay free of RSA code.
+BROWSER_FEATURES=""
+NODE_FEATURES=""
+
+build_wasm() { # features out_dir wasm_bindgen_target
+  cargo build --quiet --lib --release --target "$TARGET" --no-default-features ${1:+--features "$1"}
+  rm -rf "$2"
+  wasm-bindgen "$WASM" --out-dir "$2" --out-name coze_auth --target "$3" --no-typescript --weak-refs
+  # -Oz shrinks the module further; the features are those rustc emits for wasm32 by default.
+  "$BIN/wasm-opt" -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+    --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+    "$2/coze_auth_bg.wasm" -o "$2/coze_auth_bg.wasm"
+}
+
+echo "[build] browser"
+build_wasm "$BROWSER_FEATURES" pkg/browser web
+cp pkg-template/lib/api.js pkg/browser/index.js
+cp pkg-template/lib/error.js pkg/browser/error.js
+cp pkg-template/browser/wasm.js pkg/browser/wasm.js
+
+echo "[build] node"
+build_wasm "$NODE_FEATURES" pkg/node nodejs
+"$BIN/esbuild" pkg-template/lib/api.js --format=cjs --platform=node --log-level=warning --outfile=pkg/node/index.js
+"$BIN/esbuild" pkg-template/lib/error.js --format=cjs --platform=node --log-level=warning --outfile=pkg/node/error.js
+cp pkg-template/node/wasm.cjs pkg/node/wasm.js
+cp pkg-template/node/index.mjs pkg/node/index.mjs
+echo '{ "type": "commonjs" }' > pkg/node/package.json
+
+echo "[build] package"
+cp pkg-template/index.d.ts pkg/index.d.ts
+cp pkg-template/index.d.ts pkg/index.d.cts
+cp pkg-template/README.md pkg/README.md
+version=$(grep -m1 -E '^version = ' Cargo.toml | sed -E 's/version = "(.*)"/\1/')
+node -e '
+  const fs = require("fs");
+  const p = JSON.parse(fs.readFileSync("pkg-template/package.json", "utf8"));
+  p.version = process.argv[1];
+  fs.writeFileSync("pkg/package.json", JSON.stringify(p, null, 2) + "\n");
+' "$version"
+echo "[build] pkg/ ready: coze-auth@$version ($(wc -c < pkg/browser/coze_auth_bg.wasm) bytes of browser wasm)"

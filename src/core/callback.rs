@@ -1,0 +1,384 @@
+//! The redirect back from Coze, and the pending login kept across it.
+//!
+//! `start_login` stores `{state, code_verifier, redirect_uri}` keyed by state (several tabs may
+//! log in at once); `handle_callback` finds it by the callback's state, deletes it before
+//! anything else (so a callback works once, on success and on failure alike), checks the state
+//! exactly and in constant time, and exchanges the code.
+
+use super::encoding::query_pairs;
+use super::error::{scrub, Error, ErrorCode};
+use super::json::{self, ObjectWriter, Value};
+use super::pkce::{AuthorizationUrlParams, PkceAuthorizationUrl, PkceOAuthApp};
+use super::random::RandomSource;
+use super::secret::{constant_time_eq, Secret};
+use super::token::OAuthToken;
+use crate::transport::Transport;
+
+/// Prefix of the storage keys of pending logins.
+pub const PENDING_FLOW_KEY_PREFIX: &str = "coze-auth:pkce:";
+/// A pending login older than this is refused: the user walked away.
+pub const PENDING_FLOW_MAX_AGE_SECONDS: i64 = 3600;
+
+/// A key-value store for pending logins (`sessionStorage` in browsers).
+pub trait PendingFlowStore {
+    /// The value under `key`.
+    fn get(&self, key: &str) -> Result<Option<String>, Error>;
+    /// Stores `value` under `key`.
+    fn set(&self, key: &str, value: &str) -> Result<(), Error>;
+    /// Deletes `key` (no error if absent).
+    fn remove(&self, key: &str) -> Result<(), Error>;
+}
+
+/// An in-memory [`PendingFlowStore`], for native apps and tests.
+#[derive(Debug, Default)]
+pub struct MemoryStore(std::cell::RefCell<std::collections::BTreeMap<String, String>>);
+
+impl MemoryStore {
+    /// How many entries it holds.
+    pub fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.borrow().is_empty()
+    }
+}
+
+impl PendingFlowStore for MemoryStore {
+    fn get(&self, key: &str) -> Result<Option<String>, Error> {
+        Ok(self.0.borrow().get(key).cloned())
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), Error> {
+        self.0.borrow_mut().insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+    fn remove(&self, key: &str) -> Result<(), Error> {
+        self.0.borrow_mut().remove(key);
+        Ok(())
+    }
+}
+
+/// The query parameters of a callback URL that matter.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Callback {
+    /// The authorization code (secret).
+    pub code: Option<Secret>,
+    /// The state (echoed back by Coze).
+    pub state: Option<Secret>,
+    /// An OAuth error, e.g. `access_denied`.
+    pub error: Option<String>,
+    /// Its description.
+    pub error_description: Option<String>,
+}
+
+/// Reads `code`, `state`, `error` and `error_description` from a callback URL. Empty values
+/// count as absent; for repeated parameters the first wins.
+pub fn parse_callback(url: &str) -> Callback {
+    let mut callback = Callback::default();
+    for (key, value) in query_pairs(url) {
+        if value.is_empty() {
+            continue;
+        }
+        match key.as_str() {
+            "code" if callback.code.is_none() => callback.code = Some(Secret::new(value)),
+            "state" if callback.state.is_none() => callback.state = Some(Secret::new(value)),
+            "error" if callback.error.is_none() => callback.error = Some(value),
+            "error_description" if callback.error_description.is_none() => {
+                callback.error_description = Some(value)
+            }
+            _ => {}
+        }
+    }
+    callback
+}
+
+/// A login waiting for its callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingFlow {
+    pub state: Secret,
+    pub code_verifier: Secret,
+    pub redirect_uri: String,
+    /// Unix seconds when the login started.
+    pub created_at: i64,
+}
+
+impl PendingFlow {
+    /// The storage key for a state.
+    pub fn key(state: &str) -> String {
+        format!("{PENDING_FLOW_KEY_PREFIX}{state}")
+    }
+
+    /// The stored form (JSON).
+    pub fn to_json(&self) -> String {
+        ObjectWriter::new()
+            .string("state", self.state.secret())
+            .string("codeVerifier", self.code_verifier.secret())
+            .string("redirectUri", &self.redirect_uri)
+            .integer("createdAt", self.created_at)
+            .finish()
+    }
+
+    /// Reads the stored form; `None` if it is not one of ours.
+    pub fn from_json(text: &str) -> Option<PendingFlow> {
+        let value = json::parse(text.as_bytes()).ok()?;
+        let field = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_owned);
+        Some(PendingFlow {
+            state: Secret::new(field("state")?),
+            code_verifier: Secret::new(field("codeVerifier")?),
+            redirect_uri: field("redirectUri")?,
+            created_at: value.get("createdAt").and_then(Value::as_i64)?,
+        })
+    }
+}
+
+fn missing_pending_flow(why: &str) -> Error {
+    Error::new(
+        ErrorCode::MissingPendingFlow,
+        format!("No pending login matches this callback ({why}). It may have been used already, started in another browser, or expired: start the login again."),
+    )
+}
+
+impl PkceOAuthApp {
+    /// Builds the authorize URL and stores the pending login in `store`, keyed by state.
+    /// Navigating to the URL is the caller's job.
+    pub fn start_login(
+        &self,
+        params: &AuthorizationUrlParams,
+        store: &dyn PendingFlowStore,
+        rng: &mut dyn RandomSource,
+        now: i64,
+    ) -> Result<PkceAuthorizationUrl, Error> {
+        let auth = self.authorization_url(params, rng)?;
+        let pending = PendingFlow {
+            state: auth.state.clone(),
+            code_verifier: auth.code_verifier.clone(),
+            redirect_uri: params.redirect_uri.clone(),
+            created_at: now,
+        };
+        store.set(&PendingFlow::key(auth.state.secret()), &pending.to_json())?;
+        Ok(auth)
+    }
+
+    /// Takes the pending login that `callback_url` answers out of `store` and checks it: the
+    /// flow is deleted before anything else, so each callback is usable once. Returns the code
+    /// and the pending flow to exchange it with.
+    pub fn take_pending_flow(
+        &self,
+        callback_url: &str,
+        store: &dyn PendingFlowStore,
+        now: i64,
+    ) -> Result<(Secret, PendingFlow), Error> {
+        let callback = parse_callback(callback_url);
+        let state = callback.state.ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidState,
+                "The callback URL has no state, so it cannot be matched to a login this app started: start the login again.",
+            )
+        })?;
+        let key = PendingFlow::key(state.secret());
+        let stored = store.get(&key)?;
+        store.remove(&key)?;
+        let pending = match stored {
+            None => return Err(missing_pending_flow("none stored for this state")),
+            Some(text) => PendingFlow::from_json(&text)
+                .ok_or_else(|| missing_pending_flow("the stored entry is unreadable"))?,
+        };
+        if !constant_time_eq(pending.state.secret().as_bytes(), state.secret().as_bytes()) {
+            return Err(Error::new(
+                ErrorCode::InvalidState,
+                "The callback's state does not match the stored login: start the login again.",
+            ));
+        }
+        if now.saturating_sub(pending.created_at) > PENDING_FLOW_MAX_AGE_SECONDS {
+            return Err(missing_pending_flow("it is more than an hour old"));
+        }
+        if let Some(error) = callback.error {
+            let secrets = [pending.code_verifier.secret(), state.secret()];
+            let code = scrub(&error, &secrets);
+            let description = callback.error_description.map(|d| scrub(&d, &secrets));
+            let mut text = format!("Coze did not authorize the login: {code}");
+            if let Some(d) = &description {
+                text.push_str(&format!(" ({d})"));
+            }
+            text.push('.');
+            if code == "access_denied" {
+                text.push_str(" The user declined; offer to try again.");
+            }
+            let mut err = Error::new(ErrorCode::OAuthError, text);
+            err.error_code = Some(code);
+            err.error_message = description;
+            return Err(err);
+        }
+        let code = callback.code.ok_or_else(|| {
+            Error::invalid_argument("The callback URL has neither a code nor an error.")
+        })?;
+        Ok((code, pending))
+    }
+
+    /// Completes a login started by [`Self::start_login`]: checks the callback against the
+    /// stored login and exchanges the code. The stored login is deleted whatever the outcome.
+    pub async fn handle_callback<T: Transport>(
+        &self,
+        transport: &T,
+        callback_url: &str,
+        store: &dyn PendingFlowStore,
+    ) -> Result<OAuthToken, Error> {
+        let now = crate::platform::now_unix_seconds();
+        let (code, pending) = self.take_pending_flow(callback_url, store, now)?;
+        self.exchange_code(
+            transport,
+            code.secret(),
+            &pending.redirect_uri,
+            pending.code_verifier.secret(),
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::pkce::PkceOAuthAppOptions;
+    use crate::core::random::tests::CountingRandom;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn app() -> PkceOAuthApp {
+        PkceOAuthApp::new(PkceOAuthAppOptions {
+            client_id: "cid".into(),
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    fn start(store: &MemoryStore) -> PkceAuthorizationUrl {
+        start_with(store, &mut CountingRandom::default())
+    }
+
+    fn start_with(store: &MemoryStore, rng: &mut CountingRandom) -> PkceAuthorizationUrl {
+        let params = AuthorizationUrlParams {
+            redirect_uri: "https://app.example/cb".into(),
+            ..Default::default()
+        };
+        app().start_login(&params, store, rng, NOW).unwrap()
+    }
+
+    #[test]
+    fn parse_callback_reads_the_parameters() {
+        let cb = parse_callback("https://app.example/cb?code=c%2F1&state=s&state=t&x=1#frag");
+        assert_eq!(cb.code.as_ref().map(Secret::secret), Some("c/1"));
+        assert_eq!(cb.state.as_ref().map(Secret::secret), Some("s"));
+        let cb = parse_callback("/cb?error=access_denied&error_description=user+said+no&state=s");
+        assert_eq!(cb.error.as_deref(), Some("access_denied"));
+        assert_eq!(cb.error_description.as_deref(), Some("user said no"));
+        assert_eq!(parse_callback("garbage"), Callback::default());
+    }
+
+    #[test]
+    fn a_callback_completes_once() {
+        let store = MemoryStore::default();
+        let auth = start(&store);
+        assert_eq!(store.len(), 1);
+        let url = format!(
+            "https://app.example/cb?code=abc&state={}",
+            auth.state.secret()
+        );
+        let (code, pending) = app().take_pending_flow(&url, &store, NOW + 5).unwrap();
+        assert_eq!(code.secret(), "abc");
+        assert_eq!(pending.code_verifier, auth.code_verifier);
+        assert_eq!(pending.redirect_uri, "https://app.example/cb");
+        assert!(store.is_empty());
+        let replay = app().take_pending_flow(&url, &store, NOW + 6).unwrap_err();
+        assert_eq!(replay.code, ErrorCode::MissingPendingFlow);
+    }
+
+    #[test]
+    fn state_problems_are_typed() {
+        let store = MemoryStore::default();
+        let auth = start(&store);
+        let err = app()
+            .take_pending_flow("https://app.example/cb?code=abc", &store, NOW)
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidState);
+        let err = app()
+            .take_pending_flow("https://app.example/cb?code=abc&state=other", &store, NOW)
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::MissingPendingFlow);
+        // A tampered store entry whose state differs from its key.
+        let key = PendingFlow::key(auth.state.secret());
+        let forged = PendingFlow {
+            state: Secret::new("x"),
+            ..PendingFlow::from_json(&store.get(&key).unwrap().unwrap()).unwrap()
+        };
+        store.set(&key, &forged.to_json()).unwrap();
+        let url = format!(
+            "https://app.example/cb?code=abc&state={}",
+            auth.state.secret()
+        );
+        assert_eq!(
+            app().take_pending_flow(&url, &store, NOW).unwrap_err().code,
+            ErrorCode::InvalidState
+        );
+        assert!(store.is_empty());
+        store.set(&key, "not json").unwrap();
+        assert_eq!(
+            app().take_pending_flow(&url, &store, NOW).unwrap_err().code,
+            ErrorCode::MissingPendingFlow
+        );
+    }
+
+    #[test]
+    fn error_callbacks_and_old_logins() {
+        let store = MemoryStore::default();
+        let auth = start(&store);
+        let url = format!(
+            "https://app.example/cb?error=access_denied&error_description=no&state={}",
+            auth.state.secret()
+        );
+        let err = app().take_pending_flow(&url, &store, NOW).unwrap_err();
+        assert_eq!(err.code, ErrorCode::OAuthError);
+        assert_eq!(err.error_code.as_deref(), Some("access_denied"));
+        assert_eq!(err.error_message.as_deref(), Some("no"));
+        assert!(
+            store.is_empty(),
+            "an error callback deletes the pending flow"
+        );
+
+        let auth = start(&store);
+        let url = format!(
+            "https://app.example/cb?code=abc&state={}",
+            auth.state.secret()
+        );
+        let err = app()
+            .take_pending_flow(&url, &store, NOW + 3601)
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::MissingPendingFlow);
+        assert!(store.is_empty());
+
+        let auth = start(&store);
+        let url = format!("https://app.example/cb?state={}", auth.state.secret());
+        assert_eq!(
+            app().take_pending_flow(&url, &store, NOW).unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
+    }
+
+    #[test]
+    fn concurrent_logins_do_not_clash() {
+        let store = MemoryStore::default();
+        let mut rng = CountingRandom::default();
+        let first = start_with(&store, &mut rng);
+        let second = start_with(&store, &mut rng);
+        assert_eq!(store.len(), 2);
+        for auth in [second, first] {
+            let url = format!(
+                "https://app.example/cb?code=abc&state={}",
+                auth.state.secret()
+            );
+            let (_, pending) = app().take_pending_flow(&url, &store, NOW).unwrap();
+            assert_eq!(pending.code_verifier, auth.code_verifier);
+        }
+        assert!(store.is_empty());
+    }
+}

@@ -1,0 +1,189 @@
+//! Hosts, paths and defaults: every constant of the wire protocol lives here.
+
+use super::error::Error;
+
+/// Coze's China region API base (the default: the region of most of our users' docs).
+pub const COZE_CN_BASE_URL: &str = "https://api.coze.cn";
+/// Coze's global region API base.
+pub const COZE_COM_BASE_URL: &str = "https://api.coze.com";
+/// Default per-request time limit.
+pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+
+/// The token endpoint: every grant (E3).
+pub const TOKEN_PATH: &str = "/api/permission/oauth2/token";
+/// The consent page (E1) on the www host.
+pub const AUTHORIZE_PATH: &str = "/api/permission/oauth2/authorize";
+/// Prefix of the workspace-scoped paths (E2, E5).
+pub const WORKSPACE_PATH_PREFIX: &str = "/api/permission/oauth2/workspace_id/";
+
+/// `grant_type` of the code exchange (web and PKCE).
+pub const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
+/// `grant_type` of a refresh.
+pub const GRANT_REFRESH_TOKEN: &str = "refresh_token";
+
+/// Response header that carries Coze's request id.
+pub const LOG_ID_HEADER: &str = "x-tt-logid";
+
+/// Hint added to messages when an error looks like the wrong region (the most common support
+/// question of the official SDKs).
+pub const REGION_HINT: &str = "Apps, keys and tokens belong to one region: if this app was created on coze.com, use baseURL https://api.coze.com; if on coze.cn, use https://api.coze.cn.";
+
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        // [::1]:port
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.split(':').next().unwrap_or(""),
+    };
+    name == "localhost" || name == "::1" || name.starts_with("127.")
+}
+
+/// Checks and normalises a base URL: `https://host[:port][/path]`, trailing slashes removed.
+/// Plain `http` is accepted only for loopback hosts (local test servers): tokens must not
+/// cross a network unencrypted. `option` names the option in the error message.
+pub fn normalize_base_url(url: &str, option: &str) -> Result<String, Error> {
+    let trimmed = url.trim();
+    let (scheme, rest) = if let Some(rest) = trimmed.strip_prefix("https://") {
+        ("https", rest)
+    } else if let Some(rest) = trimmed.strip_prefix("http://") {
+        ("http", rest)
+    } else {
+        return Err(Error::invalid_argument(format!(
+            "{option} must be an absolute https URL such as {COZE_CN_BASE_URL} or {COZE_COM_BASE_URL}."
+        )));
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    let bad_char = trimmed
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#' || c == '\\');
+    if authority.is_empty() || authority.contains('@') || bad_char {
+        return Err(Error::invalid_argument(format!(
+            "{option} must be a plain base URL (scheme, host, optional port and path; no user info, query or fragment)."
+        )));
+    }
+    if scheme == "http" && !is_loopback_host(authority) {
+        return Err(Error::invalid_argument(format!(
+            "{option} must use https: plain http is allowed only for localhost test servers."
+        )));
+    }
+    Ok(trimmed.trim_end_matches('/').to_owned())
+}
+
+/// The consent host for an API base: the first `api.` in the host becomes `www.`
+/// (`https://api.coze.cn` → `https://www.coze.cn`); a host without `api.` (a private or local
+/// deployment) serves consent itself.
+pub fn derive_www_base_url(api_base: &str) -> String {
+    let (scheme, rest) = api_base.split_once("://").unwrap_or(("https", api_base));
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let host = match authority.find("api.") {
+        Some(i) => format!("{}www.{}", &authority[..i], &authority[i + 4..]),
+        None => authority.to_owned(),
+    };
+    format!("{scheme}://{host}{path}")
+}
+
+/// A client id must be present and printable (it goes into URLs and JSON).
+pub fn validate_client_id(client_id: &str) -> Result<(), Error> {
+    if client_id.trim().is_empty() {
+        return Err(Error::invalid_argument(
+            "clientId is required: copy it from the OAuth app's page in the Coze console.",
+        ));
+    }
+    if client_id.chars().any(char::is_control) {
+        return Err(Error::invalid_argument(
+            "clientId contains control characters.",
+        ));
+    }
+    Ok(())
+}
+
+/// The authorize URL path, with or without a workspace.
+pub fn authorize_path(workspace_id: Option<&str>) -> String {
+    match workspace_id {
+        Some(id) => {
+            let mut path = String::from(WORKSPACE_PATH_PREFIX);
+            super::encoding::path_segment_encode_into(&mut path, id);
+            path.push_str("/authorize");
+            path
+        }
+        None => AUTHORIZE_PATH.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::error::ErrorCode;
+
+    #[test]
+    fn base_urls_are_normalised_and_checked() {
+        assert_eq!(
+            normalize_base_url("https://api.coze.cn/", "baseURL").unwrap(),
+            "https://api.coze.cn"
+        );
+        assert_eq!(
+            normalize_base_url(" https://x.example/coze// ", "baseURL").unwrap(),
+            "https://x.example/coze"
+        );
+        assert_eq!(
+            normalize_base_url("http://127.0.0.1:8081", "baseURL").unwrap(),
+            "http://127.0.0.1:8081"
+        );
+        assert_eq!(
+            normalize_base_url("http://localhost:1", "baseURL").unwrap(),
+            "http://localhost:1"
+        );
+        assert_eq!(
+            normalize_base_url("http://[::1]:9", "baseURL").unwrap(),
+            "http://[::1]:9"
+        );
+        for bad in [
+            "",
+            "not a url",
+            "ftp://x",
+            "https://",
+            "http://api.coze.cn",
+            "https://a b",
+            "https://u@evil.example",
+            "https://api.coze.cn?x=1",
+            "https://api.coze.cn#f",
+            "//api.coze.cn",
+        ] {
+            let err = normalize_base_url(bad, "baseURL").unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidArgument, "{bad}");
+            assert!(err.message.contains("baseURL"));
+        }
+    }
+
+    #[test]
+    fn www_base_is_derived_from_the_api_base() {
+        assert_eq!(derive_www_base_url(COZE_CN_BASE_URL), "https://www.coze.cn");
+        assert_eq!(
+            derive_www_base_url(COZE_COM_BASE_URL),
+            "https://www.coze.com"
+        );
+        assert_eq!(
+            derive_www_base_url("https://api.example.com:8443/p"),
+            "https://www.example.com:8443/p"
+        );
+        assert_eq!(
+            derive_www_base_url("http://127.0.0.1:8081"),
+            "http://127.0.0.1:8081"
+        );
+    }
+
+    #[test]
+    fn client_id_and_paths() {
+        assert!(validate_client_id("").is_err());
+        assert!(validate_client_id("  ").is_err());
+        assert!(validate_client_id("a\nb").is_err());
+        assert!(validate_client_id("1234.app.coze").is_ok());
+        assert_eq!(authorize_path(None), "/api/permission/oauth2/authorize");
+        assert_eq!(
+            authorize_path(Some("ws 1/2")),
+            "/api/permission/oauth2/workspace_id/ws%201%2F2/authorize"
+        );
+    }
+}

@@ -1,0 +1,192 @@
+//! base64url, form encoding of query strings, and query parsing.
+
+use core::fmt::Write as _;
+
+const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// base64url without padding (RFC 4648 §5), as PKCE and JWT use it.
+pub fn base64url(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b0 = u32::from(chunk[0]);
+        let b1 = chunk.get(1).copied().map_or(0, u32::from);
+        let b2 = chunk.get(2).copied().map_or(0, u32::from);
+        let n = (b0 << 16) | (b1 << 8) | b2;
+        let sextets = [(n >> 18) & 63, (n >> 12) & 63, (n >> 6) & 63, n & 63];
+        // 1 byte gives 2 characters, 2 give 3, 3 give 4.
+        for s in sextets.iter().take(chunk.len() + 1) {
+            out.push(char::from(BASE64URL[*s as usize]));
+        }
+    }
+    out
+}
+
+/// True when `text` is non-empty and only uses the base64url alphabet.
+pub fn is_base64url(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Appends `value` encoded as `application/x-www-form-urlencoded` does (space → `+`), which is
+/// how the official SDKs encode the authorize URL's query.
+pub fn form_encode_into(out: &mut String, value: &str) {
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                out.push(char::from(b))
+            }
+            b' ' => out.push('+'),
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+}
+
+/// Appends `value` percent-encoded for one path segment (everything but unreserved characters).
+pub fn path_segment_encode_into(out: &mut String, value: &str) {
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(b))
+            }
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+}
+
+/// Builds a query string from pairs: `a=1&b=2`, form-encoded.
+pub fn form_query(pairs: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        form_encode_into(&mut out, k);
+        out.push('=');
+        form_encode_into(&mut out, v);
+    }
+    out
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes one form-encoded component like `URLSearchParams` does: `+` is a space, a `%` not
+/// followed by two hex digits stays as it is, and invalid UTF-8 becomes U+FFFD.
+pub fn form_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hi = bytes.get(i + 1).copied().and_then(hex_value);
+                let lo = bytes.get(i + 2).copied().and_then(hex_value);
+                if let (Some(hi), Some(lo)) = (hi, lo) {
+                    out.push(hi * 16 + lo);
+                    i += 2;
+                } else {
+                    out.push(b'%');
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The query parameters of a URL (the part between `?` and `#`), decoded, in order.
+/// Works on absolute and relative URLs; a URL without `?` has none.
+pub fn query_pairs(url: &str) -> Vec<(String, String)> {
+    let without_fragment = url.split('#').next().unwrap_or("");
+    let query = match without_fragment.split_once('?') {
+        Some((_, q)) => q,
+        None => return Vec::new(),
+    };
+    query
+        .split('&')
+        .filter(|part| !part.is_empty())
+        .map(|part| match part.split_once('=') {
+            Some((k, v)) => (form_decode(k), form_decode(v)),
+            None => (form_decode(part), String::new()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64url_matches_rfc4648_vectors() {
+        // RFC 4648 §10 vectors, in the url alphabet without padding.
+        let cases = [
+            ("", ""),
+            ("f", "Zg"),
+            ("fo", "Zm8"),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg"),
+            ("fooba", "Zm9vYmE"),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(base64url(input.as_bytes()), expected);
+        }
+        assert_eq!(base64url(&[0xfb, 0xff, 0xbf]), "-_-_");
+        assert_eq!(base64url(&[0u8; 32]).len(), 43);
+    }
+
+    #[test]
+    fn form_encoding_matches_the_sdk_test_vector() {
+        let q = form_query(&[
+            ("response_type", "code"),
+            ("client_id", "client id"),
+            ("redirect_uri", "https://example.com"),
+            ("state", "state"),
+        ]);
+        assert_eq!(
+            q,
+            "response_type=code&client_id=client+id&redirect_uri=https%3A%2F%2Fexample.com&state=state"
+        );
+        let mut s = String::new();
+        form_encode_into(&mut s, "é&=+~");
+        assert_eq!(s, "%C3%A9%26%3D%2B%7E");
+        let mut p = String::new();
+        path_segment_encode_into(&mut p, "a b/c~");
+        assert_eq!(p, "a%20b%2Fc~");
+    }
+
+    #[test]
+    fn query_parsing_round_trips_and_tolerates_junk() {
+        let pairs =
+            query_pairs("https://app.example/cb?code=a%2Bb+c&state=xyz&flag&=v&bad=%zz%4#frag?x=1");
+        assert_eq!(
+            pairs,
+            vec![
+                ("code".into(), "a+b c".into()),
+                ("state".into(), "xyz".into()),
+                ("flag".into(), "".into()),
+                ("".into(), "v".into()),
+                ("bad".into(), "%zz%4".into()),
+            ]
+        );
+        assert!(query_pairs("https://app.example/cb#code=1").is_empty());
+        assert_eq!(form_decode("%ff"), "\u{fffd}");
+        assert!(is_base64url("aZ09-_"));
+        assert!(!is_base64url("a+b"));
+        assert!(!is_base64url(""));
+    }
+}

@@ -1,0 +1,508 @@
+//! A small, strict JSON reader and writer.
+//!
+//! Why not serde_json: it roughly doubles the browser build, and Coze's bodies are small flat
+//! objects. The reader is strict where strictness protects us (UTF-8 only, nesting limit,
+//! duplicate keys rejected, since two `access_token` values are ambiguous) and never panics.
+
+use core::fmt::Write as _;
+
+/// Deepest nesting accepted; deeper input is refused rather than risking the stack.
+const MAX_DEPTH: usize = 64;
+
+/// A parsed JSON value. Numbers keep their source text so no float parser is linked in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// The number exactly as written, e.g. `"1741953784"` or `"-1.5e3"`.
+    Number(String),
+    String(String),
+    Array(Vec<Value>),
+    /// Members in document order; keys are unique (the reader rejects duplicates).
+    Object(Vec<(String, Value)>),
+}
+
+impl Value {
+    /// The member `key` of an object, if this is an object that has it.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The string, if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value as a whole number: an integer literal, or a string holding only an integer
+    /// (some servers quote numbers). Fractions, exponents and overflow give `None`.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Number(text) => parse_integer(text),
+            Value::String(text) => parse_integer(text.trim()),
+            _ => None,
+        }
+    }
+
+    /// True for an object.
+    pub fn is_object(&self) -> bool {
+        matches!(self, Value::Object(_))
+    }
+}
+
+fn parse_integer(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for b in digits.bytes() {
+        n = n.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+    }
+    Some(if negative { -n } else { n })
+}
+
+/// Why a document was refused. Carries a position, never the document's text (it may hold tokens).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub reason: &'static str,
+    pub offset: usize,
+}
+
+/// Parses one JSON document (surrounding whitespace allowed).
+pub fn parse(input: &[u8]) -> Result<Value, ParseError> {
+    let text = core::str::from_utf8(input).map_err(|e| ParseError {
+        reason: "not UTF-8",
+        offset: e.valid_up_to(),
+    })?;
+    let mut reader = Reader {
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    reader.skip_ws();
+    let value = reader.value(0)?;
+    reader.skip_ws();
+    if reader.pos != reader.bytes.len() {
+        return Err(reader.error("trailing characters after the JSON value"));
+    }
+    Ok(value)
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn error(&self, reason: &'static str) -> ParseError {
+        ParseError {
+            reason,
+            offset: self.pos,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn expect_word(&mut self, word: &'static [u8], value: Value) -> Result<Value, ParseError> {
+        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.error("invalid literal"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, ParseError> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("nesting too deep"));
+        }
+        match self.peek() {
+            None => Err(self.error("unexpected end of input")),
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b't') => self.expect_word(b"true", Value::Bool(true)),
+            Some(b'f') => self.expect_word(b"false", Value::Bool(false)),
+            Some(b'n') => self.expect_word(b"null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.error("unexpected character")),
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, ParseError> {
+        self.pos += 1; // '{'
+        let mut members: Vec<(String, Value)> = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Value::Object(members));
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a member name"));
+            }
+            let key = self.string()?;
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(self.error("expected ':'"));
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let value = self.value(depth + 1)?;
+            members.push((key, value));
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => return Err(self.error("expected ',' or '}'")),
+            }
+        }
+        // Sorting references keeps the check O(n log n) even for a hostile, huge object.
+        let mut keys: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
+        keys.sort_unstable();
+        if keys.windows(2).any(|w| w[0] == w[1]) {
+            return Err(self.error("duplicate member name"));
+        }
+        Ok(Value::Object(members))
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, ParseError> {
+        self.pos += 1; // '['
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.skip_ws();
+            items.push(self.value(depth + 1)?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(self.error("expected ',' or ']'")),
+            }
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn number(&mut self) -> Result<Value, ParseError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let int_start = self.pos;
+        let int_len = self.digits();
+        if int_len == 0 {
+            return Err(self.error("invalid number"));
+        }
+        if int_len > 1 && self.bytes[int_start] == b'0' {
+            return Err(self.error("leading zero in number"));
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        let text = core::str::from_utf8(&self.bytes[start..self.pos])
+            .map_err(|_| self.error("invalid number"))?;
+        Ok(Value::Number(text.to_owned()))
+    }
+
+    fn hex4(&mut self) -> Result<u32, ParseError> {
+        let mut n = 0u32;
+        for _ in 0..4 {
+            let digit = match self.peek() {
+                Some(b @ b'0'..=b'9') => u32::from(b - b'0'),
+                Some(b @ b'a'..=b'f') => u32::from(b - b'a' + 10),
+                Some(b @ b'A'..=b'F') => u32::from(b - b'A' + 10),
+                _ => return Err(self.error("invalid \\u escape")),
+            };
+            n = n * 16 + digit;
+            self.pos += 1;
+        }
+        Ok(n)
+    }
+
+    fn string(&mut self) -> Result<String, ParseError> {
+        self.pos += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            // Copy the run of plain characters in one go.
+            let run_start = self.pos;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            // The input is valid UTF-8 and the run stops only at ASCII bytes, so this slice
+            // falls on character boundaries.
+            let run = core::str::from_utf8(&self.bytes[run_start..self.pos])
+                .map_err(|_| self.error("invalid UTF-8 in string"))?;
+            out.push_str(run);
+            match self.peek() {
+                None => return Err(self.error("unterminated string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let escaped = self
+                        .peek()
+                        .ok_or_else(|| self.error("unterminated string"))?;
+                    self.pos += 1;
+                    match escaped {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let first = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&first) {
+                                if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                                    return Err(self.error("lone surrogate in string"));
+                                }
+                                self.pos += 2;
+                                let second = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&second) {
+                                    return Err(self.error("lone surrogate in string"));
+                                }
+                                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                            } else {
+                                first
+                            };
+                            let ch = char::from_u32(code)
+                                .ok_or_else(|| self.error("lone surrogate in string"))?;
+                            out.push(ch);
+                        }
+                        _ => return Err(self.error("invalid escape")),
+                    }
+                }
+                Some(_) => return Err(self.error("control character in string")),
+            }
+        }
+    }
+}
+
+/// Appends `value` as a JSON string literal.
+pub fn write_string(out: &mut String, value: &str) {
+    out.push('"');
+    for ch in value.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            // U+2028/2029 are valid JSON but break some JS parsers of old; escape them too.
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Builds a JSON object member by member, in the order given.
+#[derive(Debug, Default)]
+pub struct ObjectWriter {
+    buf: String,
+}
+
+impl ObjectWriter {
+    pub fn new() -> Self {
+        ObjectWriter::default()
+    }
+
+    fn key(&mut self, key: &str) {
+        self.buf.push(if self.buf.is_empty() { '{' } else { ',' });
+        write_string(&mut self.buf, key);
+        self.buf.push(':');
+    }
+
+    /// Adds a string member.
+    pub fn string(mut self, key: &str, value: &str) -> Self {
+        self.key(key);
+        write_string(&mut self.buf, value);
+        self
+    }
+
+    /// Adds a string member when `value` is `Some`.
+    pub fn optional_string(self, key: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(v) => self.string(key, v),
+            None => self,
+        }
+    }
+
+    /// Adds an integer member.
+    pub fn integer(mut self, key: &str, value: i64) -> Self {
+        self.key(key);
+        let _ = write!(self.buf, "{value}");
+        self
+    }
+
+    /// Adds a member whose value is already JSON text (a nested object written by another writer).
+    pub fn raw(mut self, key: &str, json: &str) -> Self {
+        self.key(key);
+        self.buf.push_str(json);
+        self
+    }
+
+    /// The finished object text.
+    pub fn finish(mut self) -> String {
+        if self.buf.is_empty() {
+            self.buf.push('{');
+        }
+        self.buf.push('}');
+        self.buf
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Result<Value, ParseError> {
+        parse(s.as_bytes())
+    }
+
+    #[test]
+    fn parses_a_token_body() {
+        let v = p(r#" {"access_token":"czs_x","expires_in":1741953784,"token_type":"Bearer","n":null,"ok":true,"a":[1,2.5,-3e2]} "#).unwrap();
+        assert_eq!(v.get("access_token").and_then(Value::as_str), Some("czs_x"));
+        assert_eq!(
+            v.get("expires_in").and_then(Value::as_i64),
+            Some(1741953784)
+        );
+        assert_eq!(v.get("n"), Some(&Value::Null));
+        assert_eq!(v.get("ok"), Some(&Value::Bool(true)));
+        assert_eq!(v.get("missing"), None);
+    }
+
+    #[test]
+    fn numbers_as_strings_and_non_integers() {
+        let v = p(r#"{"a":"1741953784","b":1.5,"c":"x","d":99999999999999999999,"e":-7}"#).unwrap();
+        assert_eq!(v.get("a").and_then(Value::as_i64), Some(1741953784));
+        assert_eq!(v.get("b").and_then(Value::as_i64), None);
+        assert_eq!(v.get("c").and_then(Value::as_i64), None);
+        assert_eq!(v.get("d").and_then(Value::as_i64), None);
+        assert_eq!(v.get("e").and_then(Value::as_i64), Some(-7));
+    }
+
+    #[test]
+    fn string_escapes() {
+        let v = p(r#""a\"b\\c\/d\n\u00e9\ud83d\ude00""#).unwrap();
+        assert_eq!(v, Value::String("a\"b\\c/d\né😀".into()));
+        assert!(p(r#""\ud83d""#).is_err());
+        assert!(p(r#""\ude00""#).is_err());
+        assert!(p(r#""\x""#).is_err());
+        assert!(p("\"a\u{1}b\"").is_err());
+    }
+
+    #[test]
+    fn rejects_malformed_documents() {
+        for bad in [
+            "",
+            " ",
+            "{",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{\"a\":1,}",
+            "[1,]",
+            "01",
+            "1.",
+            "-",
+            "1e",
+            "tru",
+            "nul",
+            "{not json",
+            "<html>502</html>",
+            "{} {}",
+            "\"abc",
+            "{\"a\":1 \"b\":2}",
+        ] {
+            assert!(p(bad).is_err(), "accepted {bad:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_duplicate_keys_and_bad_utf8_and_deep_nesting() {
+        assert_eq!(
+            p(r#"{"access_token":"a","access_token":"b"}"#)
+                .unwrap_err()
+                .reason,
+            "duplicate member name"
+        );
+        assert_eq!(parse(b"{\"a\":\"\xff\"}").unwrap_err().reason, "not UTF-8");
+        let deep = "[".repeat(10_000) + &"]".repeat(10_000);
+        assert_eq!(p(&deep).unwrap_err().reason, "nesting too deep");
+        let ok = "[".repeat(60) + &"]".repeat(60);
+        assert!(p(&ok).is_ok());
+    }
+
+    #[test]
+    fn writer_escapes_and_round_trips() {
+        let text = ObjectWriter::new()
+            .string("a", "q\"\\\n\u{1}\u{2028}é")
+            .integer("n", -42)
+            .optional_string("skip", None)
+            .raw("o", &ObjectWriter::new().finish())
+            .finish();
+        assert_eq!(text, r#"{"a":"q\"\\\n\u0001\u2028é","n":-42,"o":{}}"#);
+        let v = p(&text).unwrap();
+        assert_eq!(
+            v.get("a").and_then(Value::as_str),
+            Some("q\"\\\n\u{1}\u{2028}é")
+        );
+        assert_eq!(ObjectWriter::new().finish(), "{}");
+    }
+}

@@ -1,0 +1,13 @@
+//! The protocol core: plain Rust, no JavaScript types. It builds every request as a value and
+//! reads every response into a typed result, so it is tested natively and fuzzed.
+
+pub mod callback;
+pub mod config;
+pub mod encoding;
+pub mod error;
+pub mod http;
+pub mod json;
+pub mod pkce;
+pub mod random;
+pub mod secret;
+pub mod token;

@@ -1,0 +1,167 @@
+//! The token object Coze returns, read strictly.
+
+use super::error::Error;
+use super::http::{read_json_object, HttpResponse};
+use super::json::Value;
+use super::secret::Secret;
+
+/// Below this, `expires_in` cannot be a Unix time of this century: read it as a lifetime.
+/// (Coze sends an absolute time; some mocks and older servers send a duration.)
+const ABSOLUTE_TIME_FLOOR: i64 = 1_000_000_000;
+
+/// A Coze OAuth token. `Debug` redacts the token values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthToken {
+    /// The bearer token for OpenAPI calls.
+    pub access_token: Secret,
+    /// Absolute expiry in Unix seconds.
+    pub expires_in: i64,
+    /// Present for code, PKCE, device and refresh grants; may rotate on refresh.
+    pub refresh_token: Option<Secret>,
+    /// Usually `Bearer`; may be absent.
+    pub token_type: Option<String>,
+}
+
+impl OAuthToken {
+    /// True when the token expires within `margin_seconds` of `now` (Unix seconds).
+    pub fn expires_within(&self, now: i64, margin_seconds: i64) -> bool {
+        self.expires_in.saturating_sub(margin_seconds) <= now
+    }
+}
+
+fn optional_string(body: &Value, key: &str, status: u16) -> Result<Option<String>, Error> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(Error::invalid_response(format!(
+            "Coze's token response has a `{key}` that is not a string."
+        ))
+        .with_response(status, None)),
+    }
+}
+
+/// Reads a token response (any grant). `now` is the current Unix time in seconds, used only
+/// when the server sends a lifetime instead of an absolute expiry. `secrets` are the values
+/// sent with the request (see [`read_json_object`]).
+pub fn read_token_response(
+    response: &HttpResponse,
+    now: i64,
+    secrets: &[&str],
+) -> Result<OAuthToken, Error> {
+    let body = read_json_object(response, secrets)?;
+    let status = response.status;
+    let log_id = response.log_id();
+    let invalid = |what: &str| {
+        Error::invalid_response(format!("Coze's token response {what}."))
+            .with_response(status, log_id.clone())
+    };
+    let access_token = match body.get("access_token") {
+        Some(Value::String(s)) if !s.trim().is_empty() => Secret::new(s.clone()),
+        Some(Value::String(_)) => return Err(invalid("has an empty `access_token`")),
+        Some(_) => return Err(invalid("has an `access_token` that is not a string")),
+        None => return Err(invalid("has no `access_token`")),
+    };
+    let expires_in = match body.get("expires_in") {
+        None | Some(Value::Null) => return Err(invalid("has no `expires_in`")),
+        Some(v) => match v.as_i64() {
+            Some(n) if n >= ABSOLUTE_TIME_FLOOR => n,
+            Some(n) if n > 0 => now.saturating_add(n),
+            Some(_) => return Err(invalid("has a non-positive `expires_in`")),
+            None => return Err(invalid("has an `expires_in` that is not a whole number")),
+        },
+    };
+    let refresh_token = optional_string(&body, "refresh_token", status)
+        .map_err(|e| e.with_response(status, log_id.clone()))?
+        .map(Secret::new);
+    let token_type = optional_string(&body, "token_type", status)
+        .map_err(|e| e.with_response(status, log_id.clone()))?;
+    Ok(OAuthToken {
+        access_token,
+        expires_in,
+        refresh_token,
+        token_type,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::error::ErrorCode;
+
+    fn resp(status: u16, body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    const NOW: i64 = 1_800_000_000;
+
+    #[test]
+    fn reads_a_full_token() {
+        let t = read_token_response(
+            &resp(200, r#"{"access_token":"czs_a","expires_in":1800000900,"refresh_token":"czs_r","token_type":"Bearer"}"#),
+            NOW,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(t.access_token.secret(), "czs_a");
+        assert_eq!(t.expires_in, 1_800_000_900);
+        assert_eq!(t.refresh_token.as_ref().map(Secret::secret), Some("czs_r"));
+        assert_eq!(t.token_type.as_deref(), Some("Bearer"));
+        assert!(!format!("{t:?}").contains("czs_"));
+        assert!(!t.expires_within(NOW, 30));
+        assert!(t.expires_within(NOW + 880, 30));
+    }
+
+    #[test]
+    fn token_type_and_refresh_token_are_optional() {
+        let t = read_token_response(
+            &resp(200, r#"{"access_token":"a","expires_in":1800000900}"#),
+            NOW,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(t.token_type, None);
+        assert_eq!(t.refresh_token, None);
+    }
+
+    #[test]
+    fn lifetimes_and_quoted_numbers_are_understood() {
+        let t = read_token_response(
+            &resp(200, r#"{"access_token":"a","expires_in":3600}"#),
+            NOW,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(t.expires_in, NOW + 3600);
+        let t = read_token_response(
+            &resp(200, r#"{"access_token":"a","expires_in":"1800000900"}"#),
+            NOW,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(t.expires_in, 1_800_000_900);
+    }
+
+    #[test]
+    fn malformed_tokens_are_invalid_responses() {
+        for body in [
+            r#"{"expires_in":1800000900,"token_type":"Bearer"}"#,
+            r#"{"access_token":"","expires_in":1800000900}"#,
+            r#"{"access_token":5,"expires_in":1800000900}"#,
+            r#"{"access_token":"a"}"#,
+            r#"{"access_token":"a","expires_in":"soon"}"#,
+            r#"{"access_token":"a","expires_in":1.5}"#,
+            r#"{"access_token":"a","expires_in":-1}"#,
+            r#"{"access_token":"a","expires_in":1800000900,"refresh_token":7}"#,
+            r#"{"access_token":"a","expires_in":1800000900,"token_type":{}}"#,
+        ] {
+            let err = read_token_response(&resp(200, body), NOW, &[]).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidResponse, "{body}");
+            assert_eq!(err.status, Some(200));
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! The plug-in point for HTTP: the core builds an [`HttpRequest`], a [`Transport`] sends it.
+//!
+//! On wasm32 the crate ships [`crate::wasm::fetch::FetchTransport`] (the `fetch` of
+//! `globalThis`, or the caller's). Native Rust users implement this trait over the HTTP client
+//! of their choice.
+
+use core::future::Future;
+
+use crate::core::error::Error;
+use crate::core::http::{HttpRequest, HttpResponse};
+
+/// Sends one request and returns the response, whatever its status.
+///
+/// A transport must:
+/// - not follow redirects (return the 3xx as it is);
+/// - enforce a time limit on the whole exchange, headers and body, and fail with
+///   [`crate::ErrorCode::Timeout`];
+/// - map a cancelled request to [`crate::ErrorCode::Aborted`] and a failure without a
+///   response to [`crate::ErrorCode::NetworkError`];
+/// - never put the request's body or `authorization` header in an error.
+pub trait Transport {
+    /// Sends `request`.
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, Error>>;
+}
+
+impl<T: Transport> Transport for &T {
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, Error>> {
+        (**self).send(request)
+    }
+}
