@@ -144,8 +144,8 @@ t('exports: region constants and classes', () => {
 
 t('getOAuthUrl: exact URL, parameter order and form encoding', () => withMock(async (coze) => {
   const app = newApp(coze, { clientId: 'client id' })
-  const redirectUri = 'http://127.0.0.1:3000/cb?next=/a b'
-  const state = 'my state/with:chars'
+  const redirectUri = 'http://127.0.0.1:3000/cb?next=/a'
+  const state = 'my state/with:chars?&='
   const p = app.getOAuthUrl({ redirectUri, state })
   assert.equal(typeof p?.then, 'function', 'returns a Promise')
   const r = await p
@@ -154,8 +154,8 @@ t('getOAuthUrl: exact URL, parameter order and form encoding', () => withMock(as
   assert.equal(r.codeChallengeMethod, 'S256')
   const challenge = b64sha(r.codeVerifier)
   assert.equal(r.url, `${coze.url}${AUTHORIZE}?response_type=code&client_id=client+id`
-    + '&redirect_uri=http%3A%2F%2F127.0.0.1%3A3000%2Fcb%3Fnext%3D%2Fa+b'
-    + '&state=my+state%2Fwith%3Achars'
+    + '&redirect_uri=http%3A%2F%2F127.0.0.1%3A3000%2Fcb%3Fnext%3D%2Fa'
+    + '&state=my+state%2Fwith%3Achars%3F%26%3D'
     + `&code_challenge=${challenge}&code_challenge_method=S256`)
   assert.equal(coze.requests.length, 0, 'no network')
 }))
@@ -177,8 +177,8 @@ t('getOAuthUrl: default baseURL is CN, www host derived', async () => {
 })
 
 t('getOAuthUrl: www host derived by replacing api. with www. (private host, port kept)', async () => {
-  const r = await new PKCEOAuthApp({ clientId: CLIENT_ID, baseURL: 'http://api.example.test:8080' }).getOAuthUrl({ redirectUri: REDIRECT })
-  assert.ok(r.url.startsWith(`http://www.example.test:8080${AUTHORIZE}?`), r.url)
+  const r = await new PKCEOAuthApp({ clientId: CLIENT_ID, baseURL: 'https://api.example.test:8443' }).getOAuthUrl({ redirectUri: REDIRECT })
+  assert.ok(r.url.startsWith(`https://www.example.test:8443${AUTHORIZE}?`), r.url)
 })
 
 t('getOAuthUrl: a base without api. is its own www host', () => withMock(async (coze) => {
@@ -211,6 +211,23 @@ t('getOAuthUrl: workspace variant', () => withMock(async (coze) => {
   const loc = new URL(await consent(r.url))
   assert.ok(loc.searchParams.get('code'))
   assert.equal(coze.codes.get(loc.searchParams.get('code')).workspace_id, '7350000000000000001')
+}))
+
+t('getOAuthUrl: a workspace id cannot add path segments', () => withMock(async (coze) => {
+  const app = newApp(coze)
+  for (const workspaceId of ['a/b', '../x', 'a?b#c']) {
+    let r
+    try {
+      r = await app.getOAuthUrl({ redirectUri: REDIRECT, workspaceId })
+    } catch (e) {
+      assert.ok(e instanceof CozeAuthError && e.code === 'invalid_argument', util.inspect(e)) // rejecting is fine too
+      continue
+    }
+    const u = new URL(r.url)
+    assert.match(u.pathname, /^\/api\/permission\/oauth2\/workspace_id\/[^/]+\/authorize$/, r.url)
+    assert.equal(decodeURIComponent(u.pathname.split('/')[5]), workspaceId)
+    assert.equal(u.hash, '')
+  }
 }))
 
 t('getOAuthUrl: verifier is 43 base64url chars, challenge is its SHA-256, all fresh per call', () => withMock(async (coze) => {
@@ -635,6 +652,25 @@ t('handleCallback: timeout deletes the flow', () => withMock(async (coze) => {
   coze.setFault('hang')
   await expectCozeError(app.handleCallback(callback, { storage }), { code: 'timeout' }, [new URL(callback).searchParams.get('code')])
   assert.equal(storage.size, 0)
+}))
+
+t('handleCallback: neither code nor error -> CozeAuthError, flow deleted, nothing sent', () => withMock(async (coze) => {
+  const app = newApp(coze)
+  const storage = new MemoryStorage()
+  const res = await app.startLogin({ redirectUri: REDIRECT, storage, navigate: () => {} })
+  await expectCozeError(app.handleCallback(`${REDIRECT}?state=${encodeURIComponent(res.state)}`, { storage }), {}, verifiersIn(storage))
+  assert.equal(storage.size, 0)
+  assert.equal(coze.requests.length, 0)
+}))
+
+t('no storage in Node (no sessionStorage) -> CozeAuthError, not a TypeError', () => withMock(async (coze) => {
+  assert.equal(globalThis.sessionStorage, undefined)
+  const app = newApp(coze)
+  let navigated = 0
+  await expectCozeError(() => app.startLogin({ redirectUri: REDIRECT, navigate: () => { navigated++ } }), {})
+  assert.equal(navigated, 0, 'no navigation without a stored flow')
+  await expectCozeError(() => app.handleCallback(`${REDIRECT}?code=czs_mock_code_abcdefgh&state=abcdefghijklmnopqrstuv`), {}, ['czs_mock_code_abcdefgh'])
+  assert.equal(coze.requests.length, 0)
 }))
 
 t('two concurrent logins: two entries, each callback completes', () => withMock(async (coze) => {

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every test: lint, native Rust, wasm-bindgen (Node and headless Chromium), the mock
+# server, the packed npm package in Node, TypeScript types, and the demo end to end in Chromium.
+# Installs what it needs first (quick when already installed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { echo; echo "=== $* ==="; }
+
+bash scripts/setup.sh
+
+step "lint: cargo fmt, clippy (native and wasm32)"
+cargo fmt --check
+cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --lib --tests --target wasm32-unknown-unknown -- -D warnings
+
+step "native Rust tests (protocol core, flows over a fake transport, doc examples)"
+cargo test --quiet
+
+step "build the npm package"
+bash scripts/build.sh
+
+step "wasm-bindgen tests in Node"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+export WASM_BINDGEN_TEST_TIMEOUT=60
+cargo test --quiet --target wasm32-unknown-unknown --test wasm
+
+step "wasm-bindgen tests in headless Chromium"
+CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1 \
+  cargo test --quiet --target wasm32-unknown-unknown --test wasm
+
+step "mock Coze server"
+node --test tests/mock-coze/
+
+step "the packed package in Node (ESM and CJS) against the mock"
+bash scripts/pack-install.sh
+node --test tests/js/
+
+step "strict TypeScript consumer of the packed package"
+rm -rf tests/types/node_modules && mkdir -p tests/types/node_modules
+cp -r tests/js/node_modules/coze-auth tests/types/node_modules/coze-auth
+node_modules/.bin/tsc -p tests/types/tsconfig.json
+echo "types: ok"
+
+step "browser end to end: the demo page in headless Chromium"
+node --test --test-concurrency=1 tests/browser/
+
+step "browser build size (wasm + glue, gzip -9)"
+node scripts/size.mjs
