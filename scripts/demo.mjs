@@ -230,7 +230,18 @@ function isMain () {
 }
 
 async function cli () {
-  let demo
+  let demo = null
+  let stopping = false
+  const stop = async (signal) => {
+    if (stopping || !demo) process.exit(130) // not started yet, or a second Ctrl-C: stop now
+    stopping = true
+    console.log(`\n${signal}: shutting down`)
+    await demo.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+
   try {
     demo = await startDemo()
   } catch (err) {
@@ -253,17 +264,6 @@ async function cli () {
     console.log('  warning: pkg/browser/index.js is missing — run `npm run build` first')
   }
   console.log('  Ctrl-C to stop')
-
-  let stopping = false
-  const stop = async (signal) => {
-    if (stopping) process.exit(130) // second Ctrl-C: give up waiting
-    stopping = true
-    console.log(`\n${signal}: shutting down`)
-    await demo.close()
-    process.exit(0)
-  }
-  process.on('SIGINT', () => stop('SIGINT'))
-  process.on('SIGTERM', () => stop('SIGTERM'))
 }
 
 async function exists (file) {

@@ -1,5 +1,6 @@
 //! The PKCE flow end to end through the Transport trait, with a scripted fake transport that
 //! records every request: exact request bytes, and every kind of server answer.
+#![allow(clippy::result_large_err)] // see src/lib.rs
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
