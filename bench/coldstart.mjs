@@ -25,7 +25,7 @@ export const VARIANTS = [
     label: 'coze-auth (pkg/node)',
     args: ['--input-type=module', '-e', `
 import { PKCEOAuthApp } from ${JSON.stringify(pathToFileURL(OURS).href)}
-const app = new PKCEOAuthApp({ clientId: 'bench-client' })
+const app = new PKCEOAuthApp({ clientId: 'bench-client', baseURL: 'https://api.coze.cn' })
 const { url } = await app.getOAuthUrl({ redirectUri: ${JSON.stringify(REDIRECT)} })
 if (!url.includes('code_challenge=')) process.exit(3)`]
   },
