@@ -1,6 +1,8 @@
 //! Hosts, paths and defaults: every constant of the wire protocol lives here.
 
 use super::error::Error;
+use super::text::{cat, find};
+use crate::prelude::*;
 
 /// Coze's China region API base (the default: the region of most of our users' docs).
 pub const COZE_CN_BASE_URL: &str = "https://api.coze.cn";
@@ -47,23 +49,26 @@ pub fn normalize_base_url(url: &str, option: &str) -> Result<String, Error> {
     } else if let Some(rest) = trimmed.strip_prefix("http://") {
         ("http", rest)
     } else {
-        return Err(Error::invalid_argument(format!(
-            "{option} must be an absolute https URL such as {COZE_CN_BASE_URL} or {COZE_COM_BASE_URL}."
-        )));
+        return Err(Error::invalid_argument(cat(&[
+            option,
+            " must be an absolute https URL such as https://api.coze.cn or https://api.coze.com.",
+        ])));
     };
     let authority = rest.split('/').next().unwrap_or("");
     let bad_char = trimmed
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#' || c == '\\');
     if authority.is_empty() || authority.contains('@') || bad_char {
-        return Err(Error::invalid_argument(format!(
-            "{option} must be a plain base URL (scheme, host, optional port and path; no user info, query or fragment)."
-        )));
+        return Err(Error::invalid_argument(cat(&[
+            option,
+            " must be a plain base URL (scheme, host, optional port and path; no user info, query or fragment).",
+        ])));
     }
     if scheme == "http" && !is_loopback_host(authority) {
-        return Err(Error::invalid_argument(format!(
-            "{option} must use https: plain http is allowed only for localhost test servers."
-        )));
+        return Err(Error::invalid_argument(cat(&[
+            option,
+            " must use https: plain http is allowed only for localhost test servers.",
+        ])));
     }
     Ok(trimmed.trim_end_matches('/').to_owned())
 }
@@ -72,16 +77,25 @@ pub fn normalize_base_url(url: &str, option: &str) -> Result<String, Error> {
 /// (`https://api.coze.cn` → `https://www.coze.cn`); a host without `api.` (a private or local
 /// deployment) serves consent itself.
 pub fn derive_www_base_url(api_base: &str) -> String {
-    let (scheme, rest) = api_base.split_once("://").unwrap_or(("https", api_base));
+    let (scheme, rest) = match find(api_base, "://") {
+        Some(i) => (&api_base[..i], &api_base[i + 3..]),
+        None => ("https", api_base),
+    };
     let (authority, path) = match rest.find('/') {
         Some(i) => rest.split_at(i),
         None => (rest, ""),
     };
-    let host = match authority.find("api.") {
-        Some(i) => format!("{}www.{}", &authority[..i], &authority[i + 4..]),
-        None => authority.to_owned(),
-    };
-    format!("{scheme}://{host}{path}")
+    match find(authority, "api.") {
+        Some(i) => cat(&[
+            scheme,
+            "://",
+            &authority[..i],
+            "www.",
+            &authority[i + 4..],
+            path,
+        ]),
+        None => cat(&[scheme, "://", authority, path]),
+    }
 }
 
 /// A client id must be present and printable (it goes into URLs and JSON).

@@ -4,7 +4,8 @@
 //! objects. The reader is strict where strictness protects us (UTF-8 only, nesting limit,
 //! duplicate keys rejected, since two `access_token` values are ambiguous) and never panics.
 
-use core::fmt::Write as _;
+use super::text::push_int;
+use crate::prelude::*;
 
 /// Deepest nesting accepted; deeper input is refused rather than risking the stack.
 const MAX_DEPTH: usize = 64;
@@ -343,7 +344,11 @@ pub fn write_string(out: &mut String, value: &str) {
             '\t' => out.push_str("\\t"),
             // U+2028/2029 are valid JSON but break some JS parsers of old; escape them too.
             c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(char::from(HEX[(c as usize >> shift) & 15]));
+                }
             }
             c => out.push(c),
         }
@@ -386,7 +391,7 @@ impl ObjectWriter {
     /// Adds an integer member.
     pub fn integer(mut self, key: &str, value: i64) -> Self {
         self.key(key);
-        let _ = write!(self.buf, "{value}");
+        push_int(&mut self.buf, value);
         self
     }
 
