@@ -1,7 +1,7 @@
 //! Hosts, paths and defaults: every constant of the wire protocol lives here.
 
 use super::error::Error;
-use super::text::{cat, find};
+use super::text::{cat, split_once};
 use crate::prelude::*;
 
 /// Coze's China region API base (the default: the region of most of our users' docs).
@@ -77,23 +77,13 @@ pub fn normalize_base_url(url: &str, option: &str) -> Result<String, Error> {
 /// (`https://api.coze.cn` → `https://www.coze.cn`); a host without `api.` (a private or local
 /// deployment) serves consent itself.
 pub fn derive_www_base_url(api_base: &str) -> String {
-    let (scheme, rest) = match find(api_base, "://") {
-        Some(i) => (&api_base[..i], &api_base[i + 3..]),
-        None => ("https", api_base),
-    };
+    let (scheme, rest) = split_once(api_base, "://").unwrap_or(("https", api_base));
     let (authority, path) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
+        Some(i) => (rest.get(..i).unwrap_or(rest), rest.get(i..).unwrap_or("")),
         None => (rest, ""),
     };
-    match find(authority, "api.") {
-        Some(i) => cat(&[
-            scheme,
-            "://",
-            &authority[..i],
-            "www.",
-            &authority[i + 4..],
-            path,
-        ]),
+    match split_once(authority, "api.") {
+        Some((before, after)) => cat(&[scheme, "://", before, "www.", after, path]),
         None => cat(&[scheme, "://", authority, path]),
     }
 }

@@ -129,8 +129,10 @@ pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
             out = text::replace(&out, secret, "[redacted]");
         }
     }
-    if out.chars().count() > MAX_CHARS {
-        out = out.chars().take(MAX_CHARS).collect::<String>() + "…";
+    // The byte offset of character MAX_CHARS + 1, if there is one: cut there.
+    if let Some((cut, _)) = out.char_indices().nth(MAX_CHARS) {
+        out.truncate(cut);
+        out.push('…');
     }
     out
 }

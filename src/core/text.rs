@@ -58,14 +58,21 @@ pub fn find(haystack: &str, needle: &str) -> Option<usize> {
     h.windows(n.len()).position(|w| w == n)
 }
 
+/// `haystack` split around its first `needle`, like `str::split_once` (without the two-way
+/// searcher, and without a panicking slice).
+pub fn split_once<'a>(haystack: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
+    let i = find(haystack, needle)?;
+    Some((haystack.get(..i)?, haystack.get(i + needle.len()..)?))
+}
+
 /// `text` with every occurrence of `needle` (non-empty) replaced by `with`.
 pub fn replace(text: &str, needle: &str, with: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(i) = find(rest, needle).filter(|_| !needle.is_empty()) {
-        out.push_str(&rest[..i]);
+    while let Some((before, after)) = split_once(rest, needle).filter(|_| !needle.is_empty()) {
+        out.push_str(before);
         out.push_str(with);
-        rest = &rest[i + needle.len()..];
+        rest = after;
     }
     out.push_str(rest);
     out
@@ -88,6 +95,8 @@ mod tests {
         assert_eq!(find("api.coze", "coze"), Some(4));
         assert_eq!(find("ab", "abc"), None);
         assert_eq!(find("é.api.", "api."), Some(3));
+        assert_eq!(split_once("a://b://c", "://"), Some(("a", "b://c")));
+        assert_eq!(split_once("ab", "://"), None);
         assert_eq!(replace("xaxbx", "x", "[r]"), "[r]a[r]b[r]");
         assert_eq!(replace("abc", "", "-"), "abc");
     }
