@@ -9,16 +9,19 @@ bash scripts/setup.sh rust node
 TARGET=wasm32-unknown-unknown
 WASM=target/$TARGET/release/coze_auth.wasm
 BIN=node_modules/.bin
-# Cargo features per build: the browser build must stay free of RSA code.
-BROWSER_FEATURES=""
-NODE_FEATURES=""
+# Cargo features per build: the browser build must stay free of RSA code. Both npm builds use
+# the `npm` module (sans-IO exports driven by pkg-template/lib/api.js), without the `fetch`
+# feature's JS layer: no_std, so no panic or formatting machinery.
+BROWSER_FEATURES="npm"
+NODE_FEATURES="npm"
 
 build_wasm() { # features out_dir wasm_bindgen_target
   cargo build --quiet --lib --release --target "$TARGET" --no-default-features ${1:+--features "$1"}
   rm -rf "$2"
-  wasm-bindgen "$WASM" --out-dir "$2" --out-name coze_auth --target "$3" --no-typescript --weak-refs
-  # -Oz shrinks the module further; the features are those rustc emits for wasm32 by default.
-  "$BIN/wasm-opt" -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  wasm-bindgen "$WASM" --out-dir "$2" --out-name coze_auth --target "$3" --no-typescript \
+    --remove-name-section --remove-producers-section
+  # -Oz (twice: the second pass still finds a little) shrinks the module further; the features are those rustc emits for wasm32 by default.
+  "$BIN/wasm-opt" -Oz -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
     --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
     "$2/coze_auth_bg.wasm" -o "$2/coze_auth_bg.wasm"
 }

@@ -24,16 +24,49 @@
 //! ```
 
 #![forbid(unsafe_code)]
-// `Error` (about 150 bytes) travels only on failure paths, after a network round trip; its
-// public fields mirror JS `CozeAuthError`. Boxing it would cost an allocation per error and
-// hide those fields behind accessors, for no measurable gain.
+// `Error` is a flat record of what JS's CozeAuthError carries (about 128 bytes on 64-bit
+// targets); it is returned only on failure paths, and boxing it would change the public API.
 #![allow(clippy::result_large_err)]
+// The npm build (`--no-default-features --features npm`, wasm32 only) leaves std out: its panic
+// and formatting machinery would be most of the module. See `npm_runtime` below.
+#![cfg_attr(
+    all(target_arch = "wasm32", feature = "npm", not(feature = "fetch")),
+    no_std
+)]
+
+extern crate alloc;
+
+/// What the crate uses from `alloc`, imported explicitly so the same code builds with and
+/// without std.
+#[allow(unused_imports)]
+pub(crate) mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::boxed::Box;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
+
+/// The runtime of the no_std npm module: a panic (which the library never does on purpose:
+/// no unwrap, expect or panic in its code) traps, and memory comes from a small free-list
+/// allocator whose constructor is safe.
+#[cfg(all(target_arch = "wasm32", feature = "npm", not(feature = "fetch")))]
+mod npm_runtime {
+    #[panic_handler]
+    fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+        core::arch::wasm32::unreachable()
+    }
+
+    #[global_allocator]
+    static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+        lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+}
 
 pub mod core;
 pub mod platform;
 pub mod transport;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", any(feature = "fetch", feature = "npm")))]
 pub mod wasm;
 
 pub use crate::core::callback::{MemoryStore, PendingFlow, PendingFlowStore};

@@ -19,15 +19,38 @@ impl RandomSource for SystemRandom {
                 ErrorCode::InvalidArgument,
                 "The operating system's random number generator failed.",
             )
-            .with_cause(e.to_string())
+            .with_cause(std::string::ToString::to_string(&e))
         })
     }
 }
 
 #[cfg(target_arch = "wasm32")]
+mod js {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        // `crypto` of globalThis: browsers, workers, Node 19+.
+        #[wasm_bindgen(catch, js_namespace = crypto, js_name = getRandomValues)]
+        pub fn get_random_values(buf: &mut [u8]) -> Result<JsValue, JsValue>;
+        #[wasm_bindgen(js_namespace = Date, js_name = now)]
+        pub fn date_now() -> f64;
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
 impl RandomSource for SystemRandom {
+    /// `globalThis.crypto.getRandomValues`, at most 65536 bytes per call.
     fn fill(&mut self, buf: &mut [u8]) -> Result<(), Error> {
-        crate::wasm::js::fill_random(buf)
+        for chunk in buf.chunks_mut(65536) {
+            js::get_random_values(chunk).map_err(|_| {
+                Error::new(
+                    crate::core::error::ErrorCode::InvalidArgument,
+                    "globalThis.crypto.getRandomValues is not available: coze-auth needs a secure random source (browsers, Node 20+).",
+                )
+            })?;
+        }
+        Ok(())
     }
 }
 
@@ -43,5 +66,5 @@ pub fn now_unix_seconds() -> i64 {
 /// Now, in Unix seconds.
 #[cfg(target_arch = "wasm32")]
 pub fn now_unix_seconds() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
+    (js::date_now() / 1000.0) as i64
 }

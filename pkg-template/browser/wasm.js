@@ -14,7 +14,6 @@ export function loadedWasm() {
 export function loadWasm() {
   loading ??= init().then(
     () => {
-      glue.__registerErrorClass(CozeAuthError);
       ready = glue;
       return glue;
     },

@@ -11,7 +11,9 @@ use super::json::{self, ObjectWriter, Value};
 use super::pkce::{AuthorizationUrlParams, PkceAuthorizationUrl, PkceOAuthApp};
 use super::random::RandomSource;
 use super::secret::{constant_time_eq, Secret};
+use super::text::cat;
 use super::token::OAuthToken;
+use crate::prelude::*;
 use crate::transport::Transport;
 
 /// Prefix of the storage keys of pending logins.
@@ -31,7 +33,7 @@ pub trait PendingFlowStore {
 
 /// An in-memory [`PendingFlowStore`], for native apps and tests.
 #[derive(Debug, Default)]
-pub struct MemoryStore(std::cell::RefCell<std::collections::BTreeMap<String, String>>);
+pub struct MemoryStore(core::cell::RefCell<alloc::collections::BTreeMap<String, String>>);
 
 impl MemoryStore {
     /// How many entries it holds.
@@ -106,7 +108,7 @@ pub struct PendingFlow {
 impl PendingFlow {
     /// The storage key for a state.
     pub fn key(state: &str) -> String {
-        format!("{PENDING_FLOW_KEY_PREFIX}{state}")
+        cat(&[PENDING_FLOW_KEY_PREFIX, state])
     }
 
     /// The stored form (JSON).
@@ -135,8 +137,72 @@ impl PendingFlow {
 fn missing_pending_flow(why: &str) -> Error {
     Error::new(
         ErrorCode::MissingPendingFlow,
-        format!("No pending login matches this callback ({why}). It may have been used already, started in another browser, or expired: start the login again."),
+        cat(&["No pending login matches this callback (", why, "). It may have been used already, started in another browser, or expired: start the login again."]),
     )
+}
+
+/// The state of a callback URL, or `invalid_state` when it has none.
+fn callback_state(callback: &Callback) -> Result<&Secret, Error> {
+    callback.state.as_ref().ok_or_else(|| {
+        Error::new(
+            ErrorCode::InvalidState,
+            "The callback URL has no state, so it cannot be matched to a login this app started: start the login again.",
+        )
+    })
+}
+
+/// The storage key of the pending login that `callback_url` answers (`invalid_state` when the
+/// URL has no state).
+pub fn pending_flow_key(callback_url: &str) -> Result<String, Error> {
+    callback_state(&parse_callback(callback_url)).map(|s| PendingFlow::key(s.secret()))
+}
+
+/// See [`PkceOAuthApp::take_pending_flow`].
+pub fn take_pending_flow(
+    callback_url: &str,
+    store: &dyn PendingFlowStore,
+    now: i64,
+) -> Result<(Secret, PendingFlow), Error> {
+    let callback = parse_callback(callback_url);
+    let state = callback_state(&callback)?.clone();
+    let key = PendingFlow::key(state.secret());
+    let stored = store.get(&key)?;
+    store.remove(&key)?;
+    let pending = match stored {
+        None => return Err(missing_pending_flow("none stored for this state")),
+        Some(text) => PendingFlow::from_json(&text)
+            .ok_or_else(|| missing_pending_flow("the stored entry is unreadable"))?,
+    };
+    if !constant_time_eq(pending.state.secret().as_bytes(), state.secret().as_bytes()) {
+        return Err(Error::new(
+            ErrorCode::InvalidState,
+            "The callback's state does not match the stored login: start the login again.",
+        ));
+    }
+    if now.saturating_sub(pending.created_at) > PENDING_FLOW_MAX_AGE_SECONDS {
+        return Err(missing_pending_flow("it is more than an hour old"));
+    }
+    if let Some(error) = callback.error {
+        let secrets = [pending.code_verifier.secret(), state.secret()];
+        let code = scrub(&error, &secrets);
+        let description = callback.error_description.map(|d| scrub(&d, &secrets));
+        let mut text = cat(&["Coze did not authorize the login: ", &code]);
+        if let Some(d) = &description {
+            text.push_str(&cat(&[" (", d, ")"]));
+        }
+        text.push('.');
+        if code == "access_denied" {
+            text.push_str(" The user declined; offer to try again.");
+        }
+        let mut err = Error::new(ErrorCode::OAuthError, text);
+        err.error_code = Some(code);
+        err.error_message = description;
+        return Err(err);
+    }
+    let code = callback.code.ok_or_else(|| {
+        Error::invalid_argument("The callback URL has neither a code nor an error.")
+    })?;
+    Ok((code, pending))
 }
 
 impl PkceOAuthApp {
@@ -169,51 +235,7 @@ impl PkceOAuthApp {
         store: &dyn PendingFlowStore,
         now: i64,
     ) -> Result<(Secret, PendingFlow), Error> {
-        let callback = parse_callback(callback_url);
-        let state = callback.state.ok_or_else(|| {
-            Error::new(
-                ErrorCode::InvalidState,
-                "The callback URL has no state, so it cannot be matched to a login this app started: start the login again.",
-            )
-        })?;
-        let key = PendingFlow::key(state.secret());
-        let stored = store.get(&key)?;
-        store.remove(&key)?;
-        let pending = match stored {
-            None => return Err(missing_pending_flow("none stored for this state")),
-            Some(text) => PendingFlow::from_json(&text)
-                .ok_or_else(|| missing_pending_flow("the stored entry is unreadable"))?,
-        };
-        if !constant_time_eq(pending.state.secret().as_bytes(), state.secret().as_bytes()) {
-            return Err(Error::new(
-                ErrorCode::InvalidState,
-                "The callback's state does not match the stored login: start the login again.",
-            ));
-        }
-        if now.saturating_sub(pending.created_at) > PENDING_FLOW_MAX_AGE_SECONDS {
-            return Err(missing_pending_flow("it is more than an hour old"));
-        }
-        if let Some(error) = callback.error {
-            let secrets = [pending.code_verifier.secret(), state.secret()];
-            let code = scrub(&error, &secrets);
-            let description = callback.error_description.map(|d| scrub(&d, &secrets));
-            let mut text = format!("Coze did not authorize the login: {code}");
-            if let Some(d) = &description {
-                text.push_str(&format!(" ({d})"));
-            }
-            text.push('.');
-            if code == "access_denied" {
-                text.push_str(" The user declined; offer to try again.");
-            }
-            let mut err = Error::new(ErrorCode::OAuthError, text);
-            err.error_code = Some(code);
-            err.error_message = description;
-            return Err(err);
-        }
-        let code = callback.code.ok_or_else(|| {
-            Error::invalid_argument("The callback URL has neither a code nor an error.")
-        })?;
-        Ok((code, pending))
+        take_pending_flow(callback_url, store, now)
     }
 
     /// Completes a login started by [`Self::start_login`]: checks the callback against the

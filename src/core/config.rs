@@ -1,6 +1,8 @@
 //! Hosts, paths and defaults: every constant of the wire protocol lives here.
 
 use super::error::Error;
+use super::text::{cat, split_once};
+use crate::prelude::*;
 
 /// Coze's China region API base (the default: the region of most of our users' docs).
 pub const COZE_CN_BASE_URL: &str = "https://api.coze.cn";
@@ -47,23 +49,26 @@ pub fn normalize_base_url(url: &str, option: &str) -> Result<String, Error> {
     } else if let Some(rest) = trimmed.strip_prefix("http://") {
         ("http", rest)
     } else {
-        return Err(Error::invalid_argument(format!(
-            "{option} must be an absolute https URL such as {COZE_CN_BASE_URL} or {COZE_COM_BASE_URL}."
-        )));
+        return Err(Error::invalid_argument(cat(&[
+            option,
+            " must be an absolute https URL such as https://api.coze.cn or https://api.coze.com.",
+        ])));
     };
     let authority = rest.split('/').next().unwrap_or("");
     let bad_char = trimmed
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#' || c == '\\');
     if authority.is_empty() || authority.contains('@') || bad_char {
-        return Err(Error::invalid_argument(format!(
-            "{option} must be a plain base URL (scheme, host, optional port and path; no user info, query or fragment)."
-        )));
+        return Err(Error::invalid_argument(cat(&[
+            option,
+            " must be a plain base URL (scheme, host, optional port and path; no user info, query or fragment).",
+        ])));
     }
     if scheme == "http" && !is_loopback_host(authority) {
-        return Err(Error::invalid_argument(format!(
-            "{option} must use https: plain http is allowed only for localhost test servers."
-        )));
+        return Err(Error::invalid_argument(cat(&[
+            option,
+            " must use https: plain http is allowed only for localhost test servers.",
+        ])));
     }
     Ok(trimmed.trim_end_matches('/').to_owned())
 }
@@ -72,16 +77,15 @@ pub fn normalize_base_url(url: &str, option: &str) -> Result<String, Error> {
 /// (`https://api.coze.cn` → `https://www.coze.cn`); a host without `api.` (a private or local
 /// deployment) serves consent itself.
 pub fn derive_www_base_url(api_base: &str) -> String {
-    let (scheme, rest) = api_base.split_once("://").unwrap_or(("https", api_base));
+    let (scheme, rest) = split_once(api_base, "://").unwrap_or(("https", api_base));
     let (authority, path) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
+        Some(i) => (rest.get(..i).unwrap_or(rest), rest.get(i..).unwrap_or("")),
         None => (rest, ""),
     };
-    let host = match authority.find("api.") {
-        Some(i) => format!("{}www.{}", &authority[..i], &authority[i + 4..]),
-        None => authority.to_owned(),
-    };
-    format!("{scheme}://{host}{path}")
+    match split_once(authority, "api.") {
+        Some((before, after)) => cat(&[scheme, "://", before, "www.", after, path]),
+        None => cat(&[scheme, "://", authority, path]),
+    }
 }
 
 /// A client id must be present and printable (it goes into URLs and JSON).

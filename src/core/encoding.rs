@@ -1,6 +1,7 @@
 //! base64url, form encoding of query strings, and query parsing.
 
-use core::fmt::Write as _;
+use super::text::push_percent;
+use crate::prelude::*;
 
 const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -38,9 +39,7 @@ pub fn form_encode_into(out: &mut String, value: &str) {
                 out.push(char::from(b))
             }
             b' ' => out.push('+'),
-            _ => {
-                let _ = write!(out, "%{b:02X}");
-            }
+            _ => push_percent(out, b),
         }
     }
 }
@@ -52,9 +51,7 @@ pub fn path_segment_encode_into(out: &mut String, value: &str) {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
                 out.push(char::from(b))
             }
-            _ => {
-                let _ = write!(out, "%{b:02X}");
-            }
+            _ => push_percent(out, b),
         }
     }
 }

@@ -3,6 +3,9 @@
 
 use core::fmt;
 
+use super::text;
+use crate::prelude::*;
+
 /// Stable, machine-readable failure kinds (the JS `CozeAuthError.code`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
@@ -112,6 +115,7 @@ impl fmt::Display for Error {
     }
 }
 
+#[cfg(not(all(target_arch = "wasm32", feature = "npm", not(feature = "fetch"))))]
 impl std::error::Error for Error {}
 
 /// Replaces every occurrence of each secret in `text` with `[redacted]`, and caps the length.
@@ -121,12 +125,14 @@ pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_owned();
     for secret in secrets {
         // Very short values (like "1") would redact innocent text and are not secret enough to matter.
-        if secret.len() >= 6 && out.contains(secret) {
-            out = out.replace(secret, "[redacted]");
+        if secret.len() >= 6 {
+            out = text::replace(&out, secret, "[redacted]");
         }
     }
-    if out.chars().count() > MAX_CHARS {
-        out = out.chars().take(MAX_CHARS).collect::<String>() + "…";
+    // The byte offset of character MAX_CHARS + 1, if there is one: cut there.
+    if let Some((cut, _)) = out.char_indices().nth(MAX_CHARS) {
+        out.truncate(cut);
+        out.push('…');
     }
     out
 }

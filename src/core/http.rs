@@ -6,6 +6,8 @@
 use super::config::LOG_ID_HEADER;
 use super::error::{scrub, Error, ErrorCode};
 use super::json::{self, Value};
+use super::text::{cat, find, int};
+use crate::prelude::*;
 
 /// Largest response body read; Coze's OAuth answers are well under 4 KB.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
@@ -38,7 +40,7 @@ impl HttpRequest {
     /// Adds `Authorization: Bearer <credential>`.
     pub fn with_bearer(mut self, credential: &str) -> Self {
         self.headers
-            .push(("authorization".to_owned(), format!("Bearer {credential}")));
+            .push(("authorization".to_owned(), cat(&["Bearer ", credential])));
         self
     }
 }
@@ -117,7 +119,7 @@ fn error_in_body(body: &Value) -> Option<(String, Option<String>)> {
     match body.get("code") {
         Some(code) => match code.as_i64() {
             Some(0) => None,
-            Some(n) => Some((n.to_string(), message)),
+            Some(n) => Some((int(n), message)),
             None => code.as_str().map(|s| (s.to_owned(), message)),
         },
         None => None,
@@ -135,8 +137,8 @@ fn oauth_error(
     let message = message.map(|m| scrub(&m, secrets));
     let lower = message.as_deref().unwrap_or("").to_ascii_lowercase();
     let wrong_region = matches!(code.as_str(), "4100" | "4101")
-        || (lower.contains("kid") && lower.contains("regist"));
-    let mut text = format!("Coze rejected the request: {code}");
+        || (find(&lower, "kid").is_some() && find(&lower, "regist").is_some());
+    let mut text = cat(&["Coze rejected the request: ", &code]);
     if let Some(m) = &message {
         text.push_str(" (");
         text.push_str(m);
@@ -153,12 +155,20 @@ fn oauth_error(
         text.push_str(super::config::REGION_HINT);
     }
     if let Some(id) = &log_id {
-        text.push_str(&format!(" (logId {id})"));
+        text.push_str(&cat(&[" (logId ", id, ")"]));
     }
     let mut err = Error::new(ErrorCode::OAuthError, text).with_response(status, log_id);
     err.error_code = Some(code);
     err.error_message = message;
     err
+}
+
+/// The error for a response body over [`MAX_BODY_BYTES`] (declared or received).
+pub fn body_too_large(status: u16, log_id: Option<String>) -> Error {
+    Error::invalid_response(
+        "Coze's response body is larger than 1048576 bytes (1 MiB); refusing to read it.",
+    )
+    .with_response(status, log_id)
 }
 
 /// Reads a Coze OAuth response into its JSON object, or the error it stands for:
@@ -174,15 +184,12 @@ pub fn read_json_object(response: &HttpResponse, secrets: &[&str]) -> Result<Val
     if status == 0 || (300..400).contains(&status) {
         return Err(Error::new(
             ErrorCode::HttpError,
-            format!("Coze answered with a redirect (HTTP {status}); OAuth calls never follow redirects. Check baseURL: it should be the API host, e.g. https://api.coze.cn."),
+            cat(&["Coze answered with a redirect (HTTP ", &int(status.into()), "); OAuth calls never follow redirects. Check baseURL: it should be the API host, e.g. https://api.coze.cn."]),
         )
         .with_response(status, log_id));
     }
     if response.body.len() > MAX_BODY_BYTES {
-        return Err(Error::invalid_response(format!(
-            "Coze's response body is larger than {MAX_BODY_BYTES} bytes; refusing to read it."
-        ))
-        .with_response(status, log_id));
+        return Err(body_too_large(status, log_id));
     }
     let parsed = json::parse(&response.body);
     if let Ok(body) = &parsed {
@@ -191,27 +198,34 @@ pub fn read_json_object(response: &HttpResponse, secrets: &[&str]) -> Result<Val
         }
     }
     if !(200..300).contains(&status) {
-        let mut text = format!("Coze answered HTTP {status} without an OAuth error body.");
+        let mut text = cat(&[
+            "Coze answered HTTP ",
+            &int(status.into()),
+            " without an OAuth error body.",
+        ]);
         if status >= 500 || status == 429 {
             text.push_str(" The service is failing or busy: try again later.");
         } else if status == 404 {
             text.push_str(" Check baseURL: it should be the API host, e.g. https://api.coze.cn.");
         }
         if let Some(id) = &log_id {
-            text.push_str(&format!(" (logId {id})"));
+            text.push_str(&cat(&[" (logId ", id, ")"]));
         }
         return Err(Error::new(ErrorCode::HttpError, text).with_response(status, log_id));
     }
     match parsed {
         Ok(body) if body.is_object() => Ok(body),
-        Ok(_) => Err(Error::invalid_response(
-            "Coze's response is JSON but not an object.",
-        )
-        .with_response(status, log_id)),
-        Err(e) => Err(Error::invalid_response(format!(
-            "Coze's response is not valid JSON ({} at byte {}). A proxy or captive portal may be answering instead of Coze.",
-            e.reason, e.offset
-        ))
+        Ok(_) => Err(
+            Error::invalid_response("Coze's response is JSON but not an object.")
+                .with_response(status, log_id),
+        ),
+        Err(e) => Err(Error::invalid_response(cat(&[
+            "Coze's response is not valid JSON (",
+            e.reason,
+            " at byte ",
+            &int(e.offset as i64),
+            "). A proxy or captive portal may be answering instead of Coze.",
+        ]))
         .with_response(status, log_id)),
     }
 }

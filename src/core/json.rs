@@ -4,10 +4,13 @@
 //! objects. The reader is strict where strictness protects us (UTF-8 only, nesting limit,
 //! duplicate keys rejected, since two `access_token` values are ambiguous) and never panics.
 
-use core::fmt::Write as _;
+use super::text::push_int;
+use crate::prelude::*;
 
 /// Deepest nesting accepted; deeper input is refused rather than risking the stack.
 const MAX_DEPTH: usize = 64;
+/// Most members accepted in one object.
+const MAX_MEMBERS: usize = 1000;
 
 /// A parsed JSON value. Numbers keep their source text so no float parser is linked in.
 #[derive(Debug, Clone, PartialEq)]
@@ -165,6 +168,14 @@ impl Reader<'_> {
             }
             self.pos += 1;
             self.skip_ws();
+            // Each name is compared with the earlier ones; the member cap keeps that quadratic
+            // check cheap even for a hostile object (Coze's have about ten members).
+            if members.len() >= MAX_MEMBERS {
+                return Err(self.error("too many members in an object"));
+            }
+            if members.iter().any(|(k, _)| *k == key) {
+                return Err(self.error("duplicate member name"));
+            }
             let value = self.value(depth + 1)?;
             members.push((key, value));
             self.skip_ws();
@@ -176,12 +187,6 @@ impl Reader<'_> {
                 }
                 _ => return Err(self.error("expected ',' or '}'")),
             }
-        }
-        // Sorting references keeps the check O(n log n) even for a hostile, huge object.
-        let mut keys: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
-        keys.sort_unstable();
-        if keys.windows(2).any(|w| w[0] == w[1]) {
-            return Err(self.error("duplicate member name"));
         }
         Ok(Value::Object(members))
     }
@@ -343,7 +348,11 @@ pub fn write_string(out: &mut String, value: &str) {
             '\t' => out.push_str("\\t"),
             // U+2028/2029 are valid JSON but break some JS parsers of old; escape them too.
             c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(char::from(HEX[(c as usize >> shift) & 15]));
+                }
             }
             c => out.push(c),
         }
@@ -386,7 +395,7 @@ impl ObjectWriter {
     /// Adds an integer member.
     pub fn integer(mut self, key: &str, value: i64) -> Self {
         self.key(key);
-        let _ = write!(self.buf, "{value}");
+        push_int(&mut self.buf, value);
         self
     }
 
@@ -487,6 +496,15 @@ mod tests {
         assert_eq!(p(&deep).unwrap_err().reason, "nesting too deep");
         let ok = "[".repeat(60) + &"]".repeat(60);
         assert!(p(&ok).is_ok());
+        let members = |n: usize| {
+            let body: Vec<String> = (0..n).map(|i| format!("\"k{i}\":{i}")).collect();
+            format!("{{{}}}", body.join(","))
+        };
+        assert!(p(&members(MAX_MEMBERS)).is_ok());
+        assert_eq!(
+            p(&members(MAX_MEMBERS + 1)).unwrap_err().reason,
+            "too many members in an object"
+        );
     }
 
     #[test]

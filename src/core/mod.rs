@@ -10,4 +10,5 @@ pub mod json;
 pub mod pkce;
 pub mod random;
 pub mod secret;
+pub mod text;
 pub mod token;

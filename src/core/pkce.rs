@@ -13,7 +13,9 @@ use super::http::{HttpRequest, HttpResponse};
 use super::json::ObjectWriter;
 use super::random::RandomSource;
 use super::secret::Secret;
+use super::text::cat;
 use super::token::{read_token_response, OAuthToken};
+use crate::prelude::*;
 use crate::transport::Transport;
 
 /// CSPRNG bytes in a verifier: 32 bytes give the 43 base64url characters RFC 7636 asks for.
@@ -108,16 +110,16 @@ pub(crate) fn validate_redirect_uri(redirect_uri: &str) -> Result<(), Error> {
 
 pub(crate) fn validate_state(state: &str) -> Result<(), Error> {
     if state.is_empty() || state.len() > MAX_STATE_LEN || state.chars().any(char::is_control) {
-        return Err(Error::invalid_argument(format!(
-            "state must be 1 to {MAX_STATE_LEN} printable characters; leave it out to get 128 random bits."
-        )));
+        return Err(Error::invalid_argument(
+            "state must be 1 to 512 printable characters; leave it out to get 128 random bits.",
+        ));
     }
     Ok(())
 }
 
 pub(crate) fn require_non_empty(value: &str, name: &str) -> Result<(), Error> {
     if value.trim().is_empty() {
-        return Err(Error::invalid_argument(format!("{name} is required.")));
+        return Err(Error::invalid_argument(cat(&[name, " is required."])));
     }
     Ok(())
 }
@@ -231,12 +233,12 @@ impl PkceOAuthApp {
             ("code_challenge", &challenge),
             ("code_challenge_method", method.as_str()),
         ]);
-        let url = format!(
-            "{}{}?{}",
-            self.www_base_url,
-            authorize_path(params.workspace_id.as_deref()),
-            query
-        );
+        let url = cat(&[
+            &self.www_base_url,
+            &authorize_path(params.workspace_id.as_deref()),
+            "?",
+            &query,
+        ]);
         Ok(PkceAuthorizationUrl {
             url,
             state,
@@ -246,7 +248,7 @@ impl PkceOAuthApp {
     }
 
     fn token_url(&self) -> String {
-        format!("{}{}", self.base_url, TOKEN_PATH)
+        cat(&[&self.base_url, TOKEN_PATH])
     }
 
     /// The code exchange: JSON `{grant_type, client_id, code, redirect_uri, code_verifier}`, and

@@ -2,6 +2,8 @@
 
 use core::fmt;
 
+use crate::prelude::*;
+
 /// Holds a secret value. `Debug` and `Display` print `[redacted]`, so a secret cannot leak
 /// through `{:?}` in a log line or an error message; read it with [`Secret::secret`].
 #[derive(Clone, PartialEq, Eq)]

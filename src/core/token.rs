@@ -4,6 +4,8 @@ use super::error::Error;
 use super::http::{read_json_object, HttpResponse};
 use super::json::Value;
 use super::secret::Secret;
+use super::text::cat;
+use crate::prelude::*;
 
 /// Below this, `expires_in` cannot be a Unix time of this century: read it as a lifetime.
 /// (Coze sends an absolute time; some mocks and older servers send a duration.)
@@ -34,9 +36,11 @@ fn optional_string(body: &Value, key: &str, status: u16) -> Result<Option<String
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(Error::invalid_response(format!(
-            "Coze's token response has a `{key}` that is not a string."
-        ))
+        Some(_) => Err(Error::invalid_response(cat(&[
+            "Coze's token response has a `",
+            key,
+            "` that is not a string.",
+        ]))
         .with_response(status, None)),
     }
 }
@@ -53,7 +57,7 @@ pub fn read_token_response(
     let status = response.status;
     let log_id = response.log_id();
     let invalid = |what: &str| {
-        Error::invalid_response(format!("Coze's token response {what}."))
+        Error::invalid_response(cat(&["Coze's token response ", what, "."]))
             .with_response(status, log_id.clone())
     };
     let access_token = match body.get("access_token") {

@@ -16,7 +16,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::js::{get, set};
 use crate::core::config::DEFAULT_TIMEOUT_MS;
 use crate::core::error::{Error, ErrorCode};
-use crate::core::http::{HttpRequest, HttpResponse, MAX_BODY_BYTES};
+use crate::core::http::{body_too_large, HttpRequest, HttpResponse, MAX_BODY_BYTES};
 use crate::transport::Transport;
 
 #[wasm_bindgen]
@@ -250,10 +250,7 @@ impl FetchTransport {
                 body: Vec::new(),
             }
             .log_id();
-            return Err(Error::invalid_response(format!(
-                "Coze's response body is larger than {MAX_BODY_BYTES} bytes; refusing to read it."
-            ))
-            .with_response(status, log_id));
+            return Err(body_too_large(status, log_id));
         }
         let body = match call_method(&response, "arrayBuffer") {
             Ok(p) => deadline.race(Promise::resolve(&p)).await,

@@ -4,27 +4,12 @@ use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::error::{Error, ErrorCode};
+use crate::core::error::Error;
 use crate::core::token::OAuthToken;
-
-#[wasm_bindgen]
-extern "C" {
-    // `crypto` of globalThis: browsers, workers, Node 19+.
-    #[wasm_bindgen(catch, js_namespace = crypto, js_name = getRandomValues)]
-    fn get_random_values(buf: &mut [u8]) -> Result<JsValue, JsValue>;
-}
 
 /// Fills `buf` from `globalThis.crypto.getRandomValues` (at most 65536 bytes per call).
 pub fn fill_random(buf: &mut [u8]) -> Result<(), Error> {
-    for chunk in buf.chunks_mut(65536) {
-        get_random_values(chunk).map_err(|_| {
-            Error::new(
-                ErrorCode::InvalidArgument,
-                "globalThis.crypto.getRandomValues is not available: coze-auth needs a secure random source (browsers, Node 20+).",
-            )
-        })?;
-    }
-    Ok(())
+    crate::core::random::RandomSource::fill(&mut crate::platform::SystemRandom, buf)
 }
 
 /// `value[key]`, or `undefined` when `value` is not an object or the getter throws.

@@ -2,6 +2,9 @@
 //! records every request: exact request bytes, and every kind of server answer.
 #![allow(clippy::result_large_err)] // see src/lib.rs
 
+// The crate's `Error` is a flat record returned by value (see the allow in src/lib.rs).
+#![allow(clippy::result_large_err)]
+
 use std::cell::RefCell;
 use std::collections::VecDeque;
 

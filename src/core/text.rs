@@ -1,0 +1,103 @@
+//! Plain string building without `core::fmt`, and substring search without the two-way
+//! searcher. The npm browser build has a tight size budget; `format!`, integer `Display` and
+//! `str::find(&str)` each link kilobytes of machinery it never needs for short messages.
+
+use crate::prelude::*;
+
+/// Joins `parts` into one string.
+pub fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// Appends `n` in decimal.
+pub fn push_int(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut rest = n.unsigned_abs();
+    loop {
+        digits[len] = b'0' + (rest % 10) as u8;
+        len += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for d in digits[..len].iter().rev() {
+        out.push(char::from(*d));
+    }
+}
+
+/// `n` in decimal.
+pub fn int(n: i64) -> String {
+    let mut out = String::new();
+    push_int(&mut out, n);
+    out
+}
+
+/// Appends `%XX` (upper-case hex) for one byte.
+pub fn push_percent(out: &mut String, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.push('%');
+    out.push(char::from(HEX[usize::from(b >> 4)]));
+    out.push(char::from(HEX[usize::from(b & 15)]));
+}
+
+/// The byte offset of the first `needle` in `haystack` (`Some(0)` for an empty needle).
+pub fn find(haystack: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return Some(0);
+    }
+    h.windows(n.len()).position(|w| w == n)
+}
+
+/// `haystack` split around its first `needle`, like `str::split_once` (without the two-way
+/// searcher, and without a panicking slice).
+pub fn split_once<'a>(haystack: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
+    let i = find(haystack, needle)?;
+    Some((haystack.get(..i)?, haystack.get(i + needle.len()..)?))
+}
+
+/// `text` with every occurrence of `needle` (non-empty) replaced by `with`.
+pub fn replace(text: &str, needle: &str, with: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((before, after)) = split_once(rest, needle).filter(|_| !needle.is_empty()) {
+        out.push_str(before);
+        out.push_str(with);
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_and_searches() {
+        assert_eq!(cat(&["a", "", "bc"]), "abc");
+        for n in [0i64, 7, -7, 10, 1_800_000_000, i64::MIN, i64::MAX] {
+            assert_eq!(int(n), n.to_string());
+        }
+        let mut s = String::new();
+        push_percent(&mut s, 0x0f);
+        push_percent(&mut s, 0xe9);
+        assert_eq!(s, "%0F%E9");
+        assert_eq!(find("api.coze", "coze"), Some(4));
+        assert_eq!(find("ab", "abc"), None);
+        assert_eq!(find("é.api.", "api."), Some(3));
+        assert_eq!(split_once("a://b://c", "://"), Some(("a", "b://c")));
+        assert_eq!(split_once("ab", "://"), None);
+        assert_eq!(replace("xaxbx", "x", "[r]"), "[r]a[r]b[r]");
+        assert_eq!(replace("abc", "", "-"), "abc");
+    }
+}
