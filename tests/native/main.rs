@@ -1,6 +1,5 @@
 //! The PKCE flow end to end through the Transport trait, with a scripted fake transport that
 //! records every request: exact request bytes, and every kind of server answer.
-#![allow(clippy::result_large_err)] // see src/lib.rs
 
 // The crate's `Error` is a flat record returned by value (see the allow in src/lib.rs).
 #![allow(clippy::result_large_err)]
