@@ -126,7 +126,12 @@ export interface HandleCallbackOptions extends RequestOptions {
  * ```
  */
 export declare class PKCEOAuthApp {
-  /** @throws {CozeAuthError} `invalid_argument` when an option is missing or malformed. */
+  /**
+   * @throws {CozeAuthError} `invalid_argument` when an option is missing or has the wrong type.
+   * The protocol checks of the values (an empty `clientId`, a `baseURL` that is not https) run in
+   * the WebAssembly module: in Node and once the module is loaded they throw here too; in a
+   * browser's very first construction they reject the first method call instead.
+   */
   constructor(options: PKCEOAuthAppOptions);
   /** Builds the authorize URL with a fresh verifier (and state unless given). No network. */
   getOAuthUrl(params: GetPKCEOAuthUrlParams): Promise<PKCEOAuthUrl>;

@@ -1,5 +1,6 @@
 // Browser loader: fetches and instantiates the module on first use. The `.wasm` is located
-// with `new URL(..., import.meta.url)` inside the glue, so bundlers emit it as an asset.
+// with `new URL(..., import.meta.url)` inside the glue: Vite and webpack 5 emit it as an asset;
+// esbuild does not, so esbuild users copy coze_auth_bg.wasm beside their bundle.
 
 import init, * as glue from './coze_auth.js';
 import { CozeAuthError } from './error.js';
