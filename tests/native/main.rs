@@ -8,8 +8,8 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 
 use coze_auth::{
-    AuthorizationUrlParams, Error, ErrorCode, HttpRequest, HttpResponse, MemoryStore, PkceOAuthApp,
-    PkceOAuthAppOptions, SystemRandom, Transport,
+    AuthorizationUrlParams, Error, ErrorCode, HttpRequest, HttpResponse, MemoryStore,
+    PkceAuthorizationUrl, PkceOAuthApp, PkceOAuthAppOptions, SystemRandom, Transport,
 };
 use futures_executor::block_on;
 
@@ -157,9 +157,8 @@ fn invalid_arguments_send_nothing() {
     assert!(transport.requests.borrow().is_empty());
 }
 
-#[test]
-fn start_login_then_handle_callback_with_a_memory_store() {
-    let store = MemoryStore::default();
+/// Starts a login into `store` and returns it with the callback URL Coze would send for `code`.
+fn start_login(store: &MemoryStore, code: &str) -> (PkceAuthorizationUrl, String) {
     let params = AuthorizationUrlParams {
         redirect_uri: "https://app.example/cb".into(),
         ..Default::default()
@@ -167,15 +166,22 @@ fn start_login_then_handle_callback_with_a_memory_store() {
     let auth = app()
         .start_login(
             &params,
-            &store,
+            store,
             &mut SystemRandom,
             coze_auth::platform::now_unix_seconds(),
         )
         .unwrap();
     let callback = format!(
-        "https://app.example/cb?code=code-9&state={}",
+        "https://app.example/cb?code={code}&state={}",
         auth.state.secret()
     );
+    (auth, callback)
+}
+
+#[test]
+fn start_login_then_handle_callback_with_a_memory_store() {
+    let store = MemoryStore::default();
+    let (auth, callback) = start_login(&store, "code-9");
 
     let transport = FakeTransport::answering(200, TOKEN);
     let token = block_on(app().handle_callback(&transport, &callback, &store)).unwrap();
@@ -198,22 +204,7 @@ fn start_login_then_handle_callback_with_a_memory_store() {
 #[test]
 fn a_failed_exchange_still_deletes_the_pending_flow() {
     let store = MemoryStore::default();
-    let params = AuthorizationUrlParams {
-        redirect_uri: "https://app.example/cb".into(),
-        ..Default::default()
-    };
-    let auth = app()
-        .start_login(
-            &params,
-            &store,
-            &mut SystemRandom,
-            coze_auth::platform::now_unix_seconds(),
-        )
-        .unwrap();
-    let callback = format!(
-        "https://app.example/cb?code=c&state={}",
-        auth.state.secret()
-    );
+    let (_, callback) = start_login(&store, "c");
     let transport = FakeTransport::answering(400, r#"{"error_code":"invalid_grant"}"#);
     let err = block_on(app().handle_callback(&transport, &callback, &store)).unwrap_err();
     assert_eq!(err.code, ErrorCode::OAuthError);
