@@ -24,9 +24,6 @@
 //! ```
 
 #![forbid(unsafe_code)]
-// `Error` is a flat record of what JS's CozeAuthError carries (about 128 bytes on 64-bit
-// targets); it is returned only on failure paths, and boxing it would change the public API.
-#![allow(clippy::result_large_err)]
 // The npm build (`--no-default-features --features npm`, wasm32 only) leaves std out: its panic
 // and formatting machinery would be most of the module. See `npm_runtime` below.
 #![cfg_attr(

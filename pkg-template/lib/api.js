@@ -22,9 +22,24 @@ const MAX_BODY_BYTES = 1 << 20;
 const fail = (message, code = 'invalid_argument', cause) =>
   new CozeAuthError(message, cause === undefined ? { code } : { code, cause });
 
-/** Parses a module answer: the result, or the CozeAuthError it stands for (thrown). */
-function run(json) {
-  const r = JSON.parse(json);
+// The module's operations (src/wasm/npm.rs).
+const CHECK = 0;
+const AUTHORIZE = 1;
+const EXCHANGE = 2;
+const REFRESH = 3;
+const TOKEN = 4;
+const CALLBACK_KEY = 5;
+const TAKE_CALLBACK = 6;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Runs one operation of the module: `args` go as JSON, `bytes` as they are; the answer is the
+ * result, or the CozeAuthError it stands for (thrown).
+ */
+function run(wasm, op, args, bytes = new Uint8Array(0)) {
+  const r = JSON.parse(decoder.decode(wasm.run(op, encoder.encode(JSON.stringify(args)), bytes)));
   if (r.error) {
     const { message, ...details } = r.error;
     throw new CozeAuthError(message, details);
@@ -112,7 +127,7 @@ function randomBytes() {
   }
 }
 
-const nowSeconds = () => Date.now() / 1000;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 const aborted = () => fail("The request was aborted by the caller's AbortSignal.", 'aborted');
 
@@ -176,7 +191,7 @@ async function send(fetchFn, timeoutMs, signal, request) {
       }
     };
     const length = header('content-length');
-    const result = { status, logId: header('x-tt-logid'), body: new Uint8Array(0), tooLarge: false };
+    const result = { status, logId: header('x-tt-logid'), body: new Uint8Array(0), tooLarge: undefined };
     if (length !== undefined && /^\s*\+?\d+\s*$/.test(length) && Number(length) > MAX_BODY_BYTES) {
       controller.abort();
       result.tooLarge = true;
@@ -192,7 +207,7 @@ async function send(fetchFn, timeoutMs, signal, request) {
 
 /** PKCE login for public clients (single-page apps, mobile, desktop). See index.d.ts. */
 export class PKCEOAuthApp {
-  #app; // [clientId, baseURL, wwwBaseURL], checked by the module with every call
+  #app; // {clientId, baseURL, wwwBaseURL}, checked by the module with every call
   #fetch;
   #timeoutMs;
   #freed = false;
@@ -200,7 +215,7 @@ export class PKCEOAuthApp {
 
   constructor(options) {
     expectObject(options, 'options');
-    this.#app = [string(options, 'clientId', true), string(options, 'baseURL'), string(options, 'wwwBaseURL')];
+    this.#app = { clientId: string(options, 'clientId', true), baseURL: string(options, 'baseURL'), wwwBaseURL: string(options, 'wwwBaseURL') };
     this.#fetch = func(options, 'fetch');
     this.#timeoutMs = millis(options, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS;
     const wasm = loadedWasm();
@@ -208,7 +223,7 @@ export class PKCEOAuthApp {
   }
 
   #check(wasm) {
-    if (!this.#checked) run(wasm.checkOptions(...this.#app));
+    if (!this.#checked) run(wasm, CHECK, this.#app);
     this.#checked = true;
     return wasm;
   }
@@ -221,26 +236,29 @@ export class PKCEOAuthApp {
   #authorize(wasm, params, loginNow) {
     expectObject(params, 'params');
     return run(
-      wasm.authorize(
+      wasm,
+      AUTHORIZE,
+      {
         ...this.#app,
-        string(params, 'redirectUri', true),
-        string(params, 'state'),
-        string(params, 'codeChallengeMethod'),
-        string(params, 'workspaceId'),
-        randomBytes(),
+        redirectUri: string(params, 'redirectUri', true),
+        state: string(params, 'state'),
+        codeChallengeMethod: string(params, 'codeChallengeMethod'),
+        workspaceId: string(params, 'workspaceId'),
         loginNow,
-      ),
+      },
+      randomBytes(),
     );
   }
 
   /** Sends a request the module built, and has the module read the answer. */
-  async #token(wasm, request, signal, secret1, secret2 = '') {
-    const res = await send(this.#fetch, this.#timeoutMs, signal, run(request));
-    return run(wasm.tokenResponse(res.status, res.logId, res.body, res.tooLarge, nowSeconds(), secret1, secret2));
+  async #token(wasm, request, signal, secret1, secret2) {
+    const { body, ...res } = await send(this.#fetch, this.#timeoutMs, signal, request);
+    return run(wasm, TOKEN, { ...res, now: nowSeconds(), secret1, secret2 }, body);
   }
 
   #exchange(wasm, code, redirectUri, codeVerifier, signal) {
-    return this.#token(wasm, wasm.exchangeRequest(...this.#app, code, redirectUri, codeVerifier), signal, code, codeVerifier);
+    const request = run(wasm, EXCHANGE, { ...this.#app, code, redirectUri, codeVerifier });
+    return this.#token(wasm, request, signal, code, codeVerifier);
   }
 
   async getOAuthUrl(params) {
@@ -262,7 +280,7 @@ export class PKCEOAuthApp {
     expectObject(options, 'options', true);
     if (typeof refreshToken !== 'string') throw fail('refreshToken must be a string.');
     const signal = signalOf(options);
-    return this.#token(wasm, wasm.refreshRequest(...this.#app, refreshToken), signal, refreshToken);
+    return this.#token(wasm, run(wasm, REFRESH, { ...this.#app, refreshToken }), signal, refreshToken);
   }
 
   /** Stores the pending login (keyed by state), then navigates to the authorize URL. */
@@ -293,10 +311,10 @@ export class PKCEOAuthApp {
     if (typeof url !== 'string') throw fail('handleCallback needs the callback URL (location.href) as a string.');
     const store = storageOf(options);
     const signal = signalOf(options);
-    const { key } = run(wasm.callbackKey(url));
+    const { key } = run(wasm, CALLBACK_KEY, { url });
     const stored = storageCall(store, 'getItem', 'read', key);
     storageCall(store, 'removeItem', 'delete', key);
-    const flow = run(wasm.takeCallback(url, typeof stored === 'string' ? stored : undefined, nowSeconds()));
+    const flow = run(wasm, TAKE_CALLBACK, { url, stored: typeof stored === 'string' ? stored : undefined, now: nowSeconds() });
     return this.#exchange(wasm, flow.code, flow.redirectUri, flow.codeVerifier, signal);
   }
 

@@ -1,7 +1,7 @@
 //! Hosts, paths and defaults: every constant of the wire protocol lives here.
 
 use super::error::Error;
-use super::text::{cat, split_once};
+use super::text::{blank, cat, has_control, split_byte, split_once};
 use crate::prelude::*;
 
 /// Coze's China region API base (the default: the region of most of our users' docs).
@@ -33,8 +33,8 @@ pub const REGION_HINT: &str = "Apps, keys and tokens belong to one region: if th
 fn is_loopback_host(host: &str) -> bool {
     let name = match host.strip_prefix('[') {
         // [::1]:port
-        Some(rest) => rest.split(']').next().unwrap_or(""),
-        None => host.split(':').next().unwrap_or(""),
+        Some(rest) => split_byte(rest, b']').map_or(rest, |(n, _)| n),
+        None => split_byte(host, b':').map_or(host, |(n, _)| n),
     };
     name == "localhost" || name == "::1" || name.starts_with("127.")
 }
@@ -43,7 +43,7 @@ fn is_loopback_host(host: &str) -> bool {
 /// Plain `http` is accepted only for loopback hosts (local test servers): tokens must not
 /// cross a network unencrypted. `option` names the option in the error message.
 pub fn normalize_base_url(url: &str, option: &str) -> Result<String, Error> {
-    let trimmed = url.trim();
+    let trimmed = url.trim_ascii();
     let (scheme, rest) = if let Some(rest) = trimmed.strip_prefix("https://") {
         ("https", rest)
     } else if let Some(rest) = trimmed.strip_prefix("http://") {
@@ -54,11 +54,12 @@ pub fn normalize_base_url(url: &str, option: &str) -> Result<String, Error> {
             " must be an absolute https URL such as https://api.coze.cn or https://api.coze.com.",
         ])));
     };
-    let authority = rest.split('/').next().unwrap_or("");
-    let bad_char = trimmed
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#' || c == '\\');
-    if authority.is_empty() || authority.contains('@') || bad_char {
+    let authority = split_byte(rest, b'/').map_or(rest, |(a, _)| a);
+    let bad_char = has_control(trimmed)
+        || trimmed
+            .bytes()
+            .any(|b| matches!(b, b' ' | b'?' | b'#' | b'\\' | b'@'));
+    if authority.is_empty() || bad_char {
         return Err(Error::invalid_argument(cat(&[
             option,
             " must be a plain base URL (scheme, host, optional port and path; no user info, query or fragment).",
@@ -70,7 +71,11 @@ pub fn normalize_base_url(url: &str, option: &str) -> Result<String, Error> {
             " must use https: plain http is allowed only for localhost test servers.",
         ])));
     }
-    Ok(trimmed.trim_end_matches('/').to_owned())
+    let mut end = trimmed.len();
+    while end > 0 && trimmed.as_bytes().get(end - 1) == Some(&b'/') {
+        end -= 1;
+    }
+    Ok(trimmed.get(..end).unwrap_or(trimmed).to_owned())
 }
 
 /// The consent host for an API base: the first `api.` in the host becomes `www.`
@@ -78,10 +83,8 @@ pub fn normalize_base_url(url: &str, option: &str) -> Result<String, Error> {
 /// deployment) serves consent itself.
 pub fn derive_www_base_url(api_base: &str) -> String {
     let (scheme, rest) = split_once(api_base, "://").unwrap_or(("https", api_base));
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (rest.get(..i).unwrap_or(rest), rest.get(i..).unwrap_or("")),
-        None => (rest, ""),
-    };
+    let slash = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at_checked(slash).unwrap_or((rest, ""));
     match split_once(authority, "api.") {
         Some((before, after)) => cat(&[scheme, "://", before, "www.", after, path]),
         None => cat(&[scheme, "://", authority, path]),
@@ -90,12 +93,12 @@ pub fn derive_www_base_url(api_base: &str) -> String {
 
 /// A client id must be present and printable (it goes into URLs and JSON).
 pub fn validate_client_id(client_id: &str) -> Result<(), Error> {
-    if client_id.trim().is_empty() {
+    if blank(client_id) {
         return Err(Error::invalid_argument(
             "clientId is required: copy it from the OAuth app's page in the Coze console.",
         ));
     }
-    if client_id.chars().any(char::is_control) {
+    if has_control(client_id) {
         return Err(Error::invalid_argument(
             "clientId contains control characters.",
         ));

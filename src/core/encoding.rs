@@ -1,6 +1,6 @@
 //! base64url, form encoding of query strings, and query parsing.
 
-use super::text::push_percent;
+use super::text::{push_percent, split_byte};
 use crate::prelude::*;
 
 const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -79,9 +79,10 @@ fn hex_value(b: u8) -> Option<u8> {
     }
 }
 
-/// Decodes one form-encoded component like `URLSearchParams` does: `+` is a space, a `%` not
-/// followed by two hex digits stays as it is, and invalid UTF-8 becomes U+FFFD.
-pub fn form_decode(text: &str) -> String {
+/// Decodes one form-encoded component like `URLSearchParams` does: `+` is a space, and a `%`
+/// not followed by two hex digits stays as it is. Decoded bytes that are not UTF-8 give `None`
+/// (no OAuth parameter holds such text).
+pub fn form_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -102,25 +103,32 @@ pub fn form_decode(text: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).ok()
 }
 
 /// The query parameters of a URL (the part between `?` and `#`), decoded, in order.
-/// Works on absolute and relative URLs; a URL without `?` has none.
+/// Works on absolute and relative URLs; a URL without `?` has none. A parameter whose name or
+/// value does not decode to UTF-8 is left out.
 pub fn query_pairs(url: &str) -> Vec<(String, String)> {
-    let without_fragment = url.split('#').next().unwrap_or("");
-    let query = match without_fragment.split_once('?') {
-        Some((_, q)) => q,
-        None => return Vec::new(),
+    let without_fragment = split_byte(url, b'#').map_or(url, |(u, _)| u);
+    let Some((_, mut rest)) = split_byte(without_fragment, b'?') else {
+        return Vec::new();
     };
-    query
-        .split('&')
-        .filter(|part| !part.is_empty())
-        .map(|part| match part.split_once('=') {
-            Some((k, v)) => (form_decode(k), form_decode(v)),
-            None => (form_decode(part), String::new()),
-        })
-        .collect()
+    let mut pairs = Vec::new();
+    loop {
+        let (part, next) = match split_byte(rest, b'&') {
+            Some((part, next)) => (part, Some(next)),
+            None => (rest, None),
+        };
+        let (k, v) = split_byte(part, b'=').unwrap_or((part, ""));
+        if let (false, Some(k), Some(v)) = (part.is_empty(), form_decode(k), form_decode(v)) {
+            pairs.push((k, v));
+        }
+        match next {
+            Some(next) => rest = next,
+            None => return pairs,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -181,7 +189,11 @@ mod tests {
             ]
         );
         assert!(query_pairs("https://app.example/cb#code=1").is_empty());
-        assert_eq!(form_decode("%ff"), "\u{fffd}");
+        assert_eq!(form_decode("%ff"), None);
+        assert_eq!(
+            query_pairs("/cb?code=%ff&state=s"),
+            vec![("state".into(), "s".into())]
+        );
         assert!(is_base64url("aZ09-_"));
         assert!(!is_base64url("a+b"));
         assert!(!is_base64url(""));

@@ -52,9 +52,15 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// A failure of any flow. Fields mirror JS `CozeAuthError`.
+/// A failure of any flow: its [`ErrorDetails`] (read them as fields, `err.code`, through
+/// `Deref`). Boxed, so a `Result` stays one pointer wide: moving a wide error through every `?`
+/// was a large part of the WebAssembly module.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error(Box<ErrorDetails>);
+
+/// What an [`Error`] carries. Fields mirror JS `CozeAuthError`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
+pub struct ErrorDetails {
     /// What went wrong, as a stable code.
     pub code: ErrorCode,
     /// Human text: what went wrong and what to do. Contains no secret.
@@ -74,7 +80,7 @@ pub struct Error {
 impl Error {
     /// An error with just a code and a message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error {
+        Error(Box::new(ErrorDetails {
             code,
             message: message.into(),
             error_code: None,
@@ -82,7 +88,7 @@ impl Error {
             status: None,
             log_id: None,
             cause: None,
-        }
+        }))
     }
 
     /// `invalid_argument`.
@@ -109,6 +115,25 @@ impl Error {
     }
 }
 
+impl core::ops::Deref for Error {
+    type Target = ErrorDetails;
+    fn deref(&self) -> &ErrorDetails {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorDetails {
+        &mut self.0
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
@@ -118,10 +143,11 @@ impl fmt::Display for Error {
 #[cfg(not(all(target_arch = "wasm32", feature = "npm", not(feature = "fetch"))))]
 impl std::error::Error for Error {}
 
-/// Replaces every occurrence of each secret in `text` with `[redacted]`, and caps the length.
+/// Replaces every occurrence of each secret in `text` with `[redacted]`, and caps the length
+/// (1000 bytes).
 /// Used on text that comes from the server, which might echo what we sent.
 pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
-    const MAX_CHARS: usize = 500;
+    const MAX_BYTES: usize = 1000;
     let mut out = text.to_owned();
     for secret in secrets {
         // Very short values (like "1") would redact innocent text and are not secret enough to matter.
@@ -129,10 +155,8 @@ pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
             out = text::replace(&out, secret, "[redacted]");
         }
     }
-    // The byte offset of character MAX_CHARS + 1, if there is one: cut there.
-    if let Some((cut, _)) = out.char_indices().nth(MAX_CHARS) {
-        out.truncate(cut);
-        out.push('…');
+    if out.len() > MAX_BYTES {
+        out = text::cat(&[text::truncate(&out, MAX_BYTES), "…"]);
     }
     out
 }
@@ -157,6 +181,8 @@ mod tests {
             "bad code [redacted] for you"
         );
         let long = "é".repeat(1000);
-        assert_eq!(scrub(&long, &[]).chars().count(), 501);
+        let cut = scrub(&long, &[]);
+        assert_eq!(cut.chars().count(), 501);
+        assert!(cut.ends_with('…'));
     }
 }

@@ -6,7 +6,7 @@
 use super::config::LOG_ID_HEADER;
 use super::error::{scrub, Error, ErrorCode};
 use super::json::{self, Value};
-use super::text::{cat, find, int};
+use super::text::{cat, find, int, truncate};
 use crate::prelude::*;
 
 /// Largest response body read; Coze's OAuth answers are well under 4 KB.
@@ -92,16 +92,16 @@ impl HttpResponse {
     /// Coze's log id, if the response has one.
     pub fn log_id(&self) -> Option<String> {
         self.header(LOG_ID_HEADER)
-            .map(str::trim)
+            .map(str::trim_ascii)
             .filter(|v| !v.is_empty())
-            .map(|v| v.chars().take(128).collect())
+            .map(|v| truncate(v, 128).to_owned())
     }
 }
 
 fn string_field<'a>(body: &'a Value, key: &str) -> Option<&'a str> {
     body.get(key)
         .and_then(Value::as_str)
-        .map(str::trim)
+        .map(str::trim_ascii)
         .filter(|s| !s.is_empty())
 }
 
@@ -345,7 +345,11 @@ mod tests {
         let body = r#"{"error_code":"invalid_grant","error_message":"code SECRETCODE123 is bad"}"#;
         let err = read_json_object(&response(400, body), &["SECRETCODE123"]).unwrap_err();
         assert!(!err.message.contains("SECRETCODE123"));
-        assert!(!err.error_message.unwrap().contains("SECRETCODE123"));
+        assert!(!err
+            .error_message
+            .as_deref()
+            .unwrap()
+            .contains("SECRETCODE123"));
     }
 
     #[test]

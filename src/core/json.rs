@@ -47,7 +47,7 @@ impl Value {
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Value::Number(text) => parse_integer(text),
-            Value::String(text) => parse_integer(text.trim()),
+            Value::String(text) => parse_integer(text.trim_ascii()),
             _ => None,
         }
     }

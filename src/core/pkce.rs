@@ -13,7 +13,7 @@ use super::http::{HttpRequest, HttpResponse};
 use super::json::ObjectWriter;
 use super::random::RandomSource;
 use super::secret::Secret;
-use super::text::cat;
+use super::text::{blank, cat, has_control};
 use super::token::{read_token_response, OAuthToken};
 use crate::prelude::*;
 use crate::transport::Transport;
@@ -95,11 +95,9 @@ pub(crate) fn validate_code_verifier(verifier: &str) -> Result<(), Error> {
 }
 
 pub(crate) fn validate_redirect_uri(redirect_uri: &str) -> Result<(), Error> {
-    let well_formed = !redirect_uri.is_empty()
-        && redirect_uri.contains(':')
-        && !redirect_uri
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control());
+    let well_formed = redirect_uri.bytes().any(|b| b == b':')
+        && !redirect_uri.bytes().any(|b| b == b' ')
+        && !has_control(redirect_uri);
     if !well_formed {
         return Err(Error::invalid_argument(
             "redirectUri is required and must be an absolute URI exactly as registered on the Coze app.",
@@ -109,7 +107,7 @@ pub(crate) fn validate_redirect_uri(redirect_uri: &str) -> Result<(), Error> {
 }
 
 pub(crate) fn validate_state(state: &str) -> Result<(), Error> {
-    if state.is_empty() || state.len() > MAX_STATE_LEN || state.chars().any(char::is_control) {
+    if state.is_empty() || state.len() > MAX_STATE_LEN || has_control(state) {
         return Err(Error::invalid_argument(
             "state must be 1 to 512 printable characters; leave it out to get 128 random bits.",
         ));
@@ -118,7 +116,7 @@ pub(crate) fn validate_state(state: &str) -> Result<(), Error> {
 }
 
 pub(crate) fn require_non_empty(value: &str, name: &str) -> Result<(), Error> {
-    if value.trim().is_empty() {
+    if blank(value) {
         return Err(Error::invalid_argument(cat(&[name, " is required."])));
     }
     Ok(())

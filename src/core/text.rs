@@ -50,6 +50,35 @@ pub fn push_percent(out: &mut String, b: u8) {
 }
 
 /// The byte offset of the first `needle` in `haystack` (`Some(0)` for an empty needle).
+/// True when `s` is empty or only ASCII whitespace. Byte-wise on purpose: Unicode whitespace
+/// tables cost the WebAssembly module more than they are worth for identifiers and URLs.
+pub fn blank(s: &str) -> bool {
+    s.trim_ascii().is_empty()
+}
+
+/// True when `s` has a control character (C0, DEL or C1).
+pub fn has_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c < 0x20 || c == 0x7f || (c == 0xc2 && b.get(i + 1).is_some_and(|&n| n < 0xa0))
+    })
+}
+
+/// `s` cut to at most `max` bytes, on a character boundary.
+pub fn truncate(s: &str, max: usize) -> &str {
+    let mut n = max.min(s.len());
+    while !s.is_char_boundary(n) {
+        n -= 1;
+    }
+    s.get(..n).unwrap_or("")
+}
+
+/// Splits at the first `byte` (an ASCII byte, so both halves are valid text).
+pub fn split_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == byte)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
 pub fn find(haystack: &str, needle: &str) -> Option<usize> {
     let (h, n) = (haystack.as_bytes(), needle.as_bytes());
     if n.is_empty() {

@@ -4,7 +4,7 @@ use super::error::Error;
 use super::http::{read_json_object, HttpResponse};
 use super::json::Value;
 use super::secret::Secret;
-use super::text::cat;
+use super::text::{blank, cat};
 use crate::prelude::*;
 
 /// Below this, `expires_in` cannot be a Unix time of this century: read it as a lifetime.
@@ -61,7 +61,7 @@ pub fn read_token_response(
             .with_response(status, log_id.clone())
     };
     let access_token = match body.get("access_token") {
-        Some(Value::String(s)) if !s.trim().is_empty() => Secret::new(s.clone()),
+        Some(Value::String(s)) if !blank(s) => Secret::new(s.clone()),
         Some(Value::String(_)) => return Err(invalid("has an empty `access_token`")),
         Some(_) => return Err(invalid("has an `access_token` that is not a string")),
         None => return Err(invalid("has no `access_token`")),

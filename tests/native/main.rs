@@ -1,9 +1,6 @@
 //! The PKCE flow end to end through the Transport trait, with a scripted fake transport that
 //! records every request: exact request bytes, and every kind of server answer.
 
-// The crate's `Error` is a flat record returned by value (see the allow in src/lib.rs).
-#![allow(clippy::result_large_err)]
-
 use std::cell::RefCell;
 use std::collections::VecDeque;
 
