@@ -28,14 +28,19 @@ build_wasm() { # features out_dir wasm_bindgen_target
 
 echo "[build] browser"
 build_wasm "$BROWSER_FEATURES" pkg/browser web
-cp pkg-template/lib/api.js pkg/browser/index.js
-cp pkg-template/lib/error.js pkg/browser/error.js
+# The browser build ships the ES modules as they are (bundlers tree-shake them); node.js, the
+# Node-only entry, is left out.
+for f in pkg-template/lib/*.js; do
+  [ "$(basename "$f")" = node.js ] || cp "$f" pkg/browser/
+done
 cp pkg-template/browser/wasm.js pkg/browser/wasm.js
 
 echo "[build] node"
 build_wasm "$NODE_FEATURES" pkg/node nodejs
-"$BIN/esbuild" pkg-template/lib/api.js --format=cjs --platform=node --log-level=warning --outfile=pkg/node/index.js
-"$BIN/esbuild" pkg-template/lib/error.js --format=cjs --platform=node --log-level=warning --outfile=pkg/node/error.js
+# One CommonJS file for Node (the ESM entry re-exports it, so both share one instance); the
+# loader stays a separate file that requires the glue.
+"$BIN/esbuild" pkg-template/lib/node.js --bundle --format=cjs --platform=node --target=node20 \
+  --external:./wasm.js --log-level=warning --outfile=pkg/node/index.js
 cp pkg-template/node/wasm.cjs pkg/node/wasm.js
 cp pkg-template/node/index.mjs pkg/node/index.mjs
 echo '{ "type": "commonjs" }' > pkg/node/package.json
