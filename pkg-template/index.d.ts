@@ -155,6 +155,90 @@ export declare class PKCEOAuthApp {
   free(): void;
 }
 
+/** Options of {@link DeviceOAuthApp}. */
+export interface DeviceOAuthAppOptions extends BaseAppOptions {}
+
+/** Parameters of {@link DeviceOAuthApp.getDeviceCode}. */
+export interface GetDeviceCodeParams extends RequestOptions {
+  /** Authorize for one workspace (`/workspace_id/{id}/device/code`). */
+  workspaceId?: string;
+}
+
+/** What {@link DeviceOAuthApp.getDeviceCode} returns: show `user_code` and `verification_uri`. */
+export interface DeviceCode {
+  /** The code to poll with. Secret: never show it. */
+  device_code: string;
+  /** The short code the user types on the verification page. */
+  user_code: string;
+  /** The page where the user enters `user_code`. */
+  verification_uri: string;
+  /** `verification_uri` with `?user_code=…` (form-encoded) added: a link or QR code that fills the code in. */
+  verification_url: string;
+  /**
+   * When the device code expires, in Unix seconds (whether Coze sent a lifetime or a
+   * timestamp; the same convention as {@link OAuthToken.expires_in}).
+   */
+  expires_in: number;
+  /** Seconds to wait between polls; 5 when Coze sends none. */
+  interval: number;
+}
+
+/** What `onPending` receives after each poll the user has not answered yet. */
+export interface DevicePendingInfo {
+  /** Polls sent so far, from 1. */
+  attempt: number;
+  /** Seconds until the next poll (raised by 5 for each `slow_down`). */
+  interval: number;
+  /** When the device code expires, in Unix seconds. */
+  expiresAt: number;
+  /** True when this answer was `slow_down`. */
+  slowDown: boolean;
+}
+
+/** Parameters of {@link DeviceOAuthApp.getAccessToken}. */
+export interface GetDeviceAccessTokenParams extends RequestOptions {
+  /** `device_code` from {@link DeviceOAuthApp.getDeviceCode}. */
+  deviceCode: string;
+  /**
+   * `true`: wait one interval, then poll until the user answers, the code expires, or `signal`
+   * aborts (it then rejects with `aborted` at once, sleeping or mid-request).
+   * `false` (default): one attempt; a user who has not answered yet gives a `CozeAuthError`
+   * with code `oauth_error` and `errorCode` `authorization_pending` or `slow_down`.
+   */
+  poll?: boolean;
+  /** Called after each pending poll, e.g. to show progress. An exception thrown here ends the flow. */
+  onPending?: (info: DevicePendingInfo) => void;
+}
+
+/**
+ * Device code login (RFC 8628) for CLIs, TVs and other devices without a browser of their own.
+ *
+ * ```ts
+ * const app = new DeviceOAuthApp({ clientId })
+ * const dc = await app.getDeviceCode()
+ * console.log(`Open ${dc.verification_uri} and enter ${dc.user_code}`)
+ * const token = await app.getAccessToken({ deviceCode: dc.device_code, poll: true })
+ * ```
+ *
+ * Polling waits one interval before the first poll; `slow_down` adds 5 s to this and every
+ * later interval; `access_denied`, `expired_token` and other errors end the flow; the flow ends
+ * with `expired_token` at the code's expiry even if Coze keeps answering pending; network
+ * failures, timeouts, 5xx and 429 are retried with back-off (honouring `Retry-After`), at most
+ * 5 in a row. A device code not from this object polls every 5 s with a 30-minute expiry.
+ */
+export declare class DeviceOAuthApp {
+  /** @throws {CozeAuthError} `invalid_argument` when an option is missing or malformed (see {@link PKCEOAuthApp}). */
+  constructor(options: DeviceOAuthAppOptions);
+  /** Asks Coze for a device code and a user code (`POST /api/permission/oauth2/device/code`). */
+  getDeviceCode(params?: GetDeviceCodeParams): Promise<DeviceCode>;
+  /** Polls for the token once, or until the user answers with `poll: true`. */
+  getAccessToken(params: GetDeviceAccessTokenParams): Promise<OAuthToken>;
+  /** Trades a refresh token for a new token. Store the returned `refresh_token`: it may rotate. */
+  refreshAccessToken(refreshToken: string, options?: RequestOptions): Promise<OAuthToken>;
+  /** Releases the object (further calls fail). Idempotent. */
+  free(): void;
+}
+
 /** Stable machine-readable failure kinds: branch on these, not on messages. */
 export type CozeAuthErrorCode =
   /** An option or parameter is missing or malformed; nothing was sent. */

@@ -46,6 +46,7 @@ cp pkg-template/node/index.mjs pkg/node/index.mjs
 echo '{ "type": "commonjs" }' > pkg/node/package.json
 
 echo "[build] package"
+rm -rf pkg/bin && mkdir -p pkg/bin && cp pkg-template/bin/coze-auth.mjs pkg/bin/ && chmod +x pkg/bin/coze-auth.mjs
 cp pkg-template/index.d.ts pkg/index.d.ts
 cp pkg-template/index.d.ts pkg/index.d.cts
 cp pkg-template/README.md pkg/README.md

@@ -26,6 +26,13 @@ export const op = {
   TOKEN: 4,
   CALLBACK_KEY: 5,
   TAKE_CALLBACK: 6,
+  DEVICE_CHECK: 7,
+  DEVICE_CODE: 8,
+  DEVICE_CODE_READ: 9,
+  DEVICE_POLL: 10,
+  DEVICE_POLL_READ: 11,
+  DEVICE_POLLER: 12,
+  DEVICE_REFRESH: 13,
 };
 
 const encoder = new TextEncoder();
@@ -126,10 +133,33 @@ export function randomBytes() {
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+/**
+ * Resolves after `ms` milliseconds, or rejects with `aborted` as soon as `signal` fires; the
+ * timer never outlives the wait.
+ */
+export function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(aborted());
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      done();
+      reject(aborted());
+    };
+    const timer = setTimeout(() => {
+      done();
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort);
+  });
+}
+
 export const aborted = () => fail("The request was aborted by the caller's AbortSignal.", 'aborted');
 
 /**
- * Sends one request of the core and returns `{status, logId, body, tooLarge}`. The whole
+ * Sends one request of the core and returns `{status, logId, retryAfter, body, tooLarge}`. The whole
  * exchange, headers and body, runs under a deadline that settles it on time even if `fetch`
  * ignores the AbortSignal: the work races a promise that rejects when the timer fires or the
  * caller's signal aborts, and the request's own controller is aborted then too.
@@ -188,7 +218,13 @@ export async function send(fetchFn, timeoutMs, signal, request) {
       }
     };
     const length = header('content-length');
-    const result = { status, logId: header('x-tt-logid'), body: new Uint8Array(0), tooLarge: undefined };
+    const result = {
+      status,
+      logId: header('x-tt-logid'),
+      retryAfter: header('retry-after'),
+      body: new Uint8Array(0),
+      tooLarge: undefined,
+    };
     if (length !== undefined && /^\s*\+?\d+\s*$/.test(length) && Number(length) > MAX_BODY_BYTES) {
       controller.abort();
       result.tooLarge = true;

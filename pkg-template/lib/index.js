@@ -3,6 +3,7 @@
 
 export { CozeAuthError } from './error.js';
 export { PKCEOAuthApp } from './pkce.js';
+export { DeviceOAuthApp } from './device.js';
 
 /** Coze's China region API base (the default). */
 export const COZE_CN_BASE_URL = 'https://api.coze.cn';
