@@ -71,6 +71,10 @@ pub mod wasm;
 
 pub use crate::core::callback::{MemoryStore, PendingFlow, PendingFlowStore};
 pub use crate::core::config::{COZE_CN_BASE_URL, COZE_COM_BASE_URL};
+pub use crate::core::device::{
+    DeviceCode, DeviceOAuthApp, DeviceOAuthAppOptions, DevicePending, DevicePoller, ExpiresInKind,
+    PollAction,
+};
 pub use crate::core::error::{Error, ErrorCode};
 pub use crate::core::http::{HttpRequest, HttpResponse};
 pub use crate::core::pkce::{
@@ -81,4 +85,4 @@ pub use crate::core::random::RandomSource;
 pub use crate::core::secret::Secret;
 pub use crate::core::token::OAuthToken;
 pub use crate::platform::SystemRandom;
-pub use crate::transport::Transport;
+pub use crate::transport::{Sleeper, Transport};
