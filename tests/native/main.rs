@@ -13,6 +13,8 @@ use coze_auth::{
 };
 use futures_executor::block_on;
 
+mod device;
+
 /// Answers with scripted responses (or errors) and records the requests.
 #[derive(Default)]
 struct FakeTransport {
