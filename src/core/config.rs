@@ -24,6 +24,14 @@ pub const DEVICE_CODE_PATH: &str = "/api/permission/oauth2/device/code";
 pub const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
 /// `grant_type` of a refresh.
 pub const GRANT_REFRESH_TOKEN: &str = "refresh_token";
+
+/// Response header that carries Coze's request id.
+pub const LOG_ID_HEADER: &str = "x-tt-logid";
+
+/// Hint added to messages when an error looks like the wrong region (the most common support
+/// question of the official SDKs).
+pub const REGION_HINT: &str = "Apps, keys and tokens belong to one region: if this app was created on coze.com, use baseURL https://api.coze.com; if on coze.cn, use https://api.coze.cn.";
+
 /// `grant_type` of a device-code poll (RFC 8628 §3.4).
 pub const GRANT_DEVICE_CODE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -40,13 +48,6 @@ pub const EXPIRED_TOKEN: &str = "expired_token";
 pub const DEFAULT_DEVICE_POLL_INTERVAL_SECONDS: i64 = 5;
 /// Seconds added to the polling interval by each `slow_down` answer (RFC 8628 §3.5).
 pub const SLOW_DOWN_STEP_SECONDS: i64 = 5;
-
-/// Response header that carries Coze's request id.
-pub const LOG_ID_HEADER: &str = "x-tt-logid";
-
-/// Hint added to messages when an error looks like the wrong region (the most common support
-/// question of the official SDKs).
-pub const REGION_HINT: &str = "Apps, keys and tokens belong to one region: if this app was created on coze.com, use baseURL https://api.coze.com; if on coze.cn, use https://api.coze.cn.";
 
 fn is_loopback_host(host: &str) -> bool {
     let name = match host.strip_prefix('[') {
