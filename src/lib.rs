@@ -3,7 +3,10 @@
 //! Every way of authenticating to Coze's OpenAPI, for Rust and (through WebAssembly) JavaScript.
 //!
 //! - [`core`]: the sans-IO protocol core: requests as values, responses read strictly.
-//! - [`transport`]: the [`Transport`] trait that moves requests (bring your own HTTP client).
+//! - [`transport`]: the [`Transport`] trait that moves requests (bring your own HTTP client), and
+//!   the [`Sleeper`] that times the device flow's polling.
+//! - [`DeviceOAuthApp`]: the device code flow (RFC 8628); its polling policy is the sans-IO
+//!   [`DevicePoller`], which tests run in virtual time.
 //! - `wasm` (wasm32 only): the JavaScript API (`PKCEOAuthApp`, `CozeAuthError`, …).
 //!
 //! ```

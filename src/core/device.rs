@@ -613,15 +613,14 @@ impl DeviceOAuthApp {
         device_code: &DeviceCode,
         mut on_pending: impl FnMut(&DevicePending),
     ) -> Result<OAuthToken, Error> {
+        // Every poll is the same request; a bad device code fails here, before any wait.
+        let request = self.poll_request(device_code.device_code.secret())?;
         let mut poller = DevicePoller::new(device_code, sleeper.now_ms());
         loop {
             match poller.next_action(sleeper.now_ms()) {
                 PollAction::Wait { until_ms } => sleeper.sleep_until(until_ms).await?,
                 PollAction::Poll => {
-                    let result = match self.poll_request(device_code.device_code.secret()) {
-                        Ok(request) => transport.send(request).await,
-                        Err(err) => return Err(err),
-                    };
+                    let result = transport.send(request.clone()).await;
                     if let Some(pending) = poller.on_response(result, sleeper.now_ms()) {
                         on_pending(&pending);
                     }

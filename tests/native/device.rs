@@ -541,3 +541,15 @@ fn no_error_or_debug_output_shows_the_device_code_or_a_token() {
         assert_no_secret(&result.unwrap_err());
     }
 }
+
+#[test]
+fn a_blank_device_code_fails_before_any_wait_or_request() {
+    let clock = FakeClock::new();
+    let transport = ClockedTransport::new(&clock).answer(200, TOKEN);
+    let mut code = device_code(None, 600);
+    code.device_code = " ".into();
+    let (result, _) = poll(&transport, &clock, &code);
+    assert_eq!(result.unwrap_err().code, ErrorCode::InvalidArgument);
+    assert!(transport.sent.borrow().is_empty());
+    assert!(clock.sleeps.borrow().is_empty());
+}
