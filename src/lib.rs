@@ -3,7 +3,10 @@
 //! Every way of authenticating to Coze's OpenAPI, for Rust and (through WebAssembly) JavaScript.
 //!
 //! - [`core`]: the sans-IO protocol core: requests as values, responses read strictly.
-//! - [`transport`]: the [`Transport`] trait that moves requests (bring your own HTTP client).
+//! - [`transport`]: the [`Transport`] trait that moves requests (bring your own HTTP client), and
+//!   the [`Sleeper`] that times the device flow's polling.
+//! - [`DeviceOAuthApp`]: the device code flow (RFC 8628); its polling policy is the sans-IO
+//!   [`DevicePoller`], which tests run in virtual time.
 //! - `wasm` (wasm32 only): the JavaScript API (`PKCEOAuthApp`, `CozeAuthError`, …).
 //!
 //! ```
@@ -68,6 +71,10 @@ pub mod wasm;
 
 pub use crate::core::callback::{MemoryStore, PendingFlow, PendingFlowStore};
 pub use crate::core::config::{COZE_CN_BASE_URL, COZE_COM_BASE_URL};
+pub use crate::core::device::{
+    DeviceCode, DeviceOAuthApp, DeviceOAuthAppOptions, DevicePending, DevicePoller, ExpiresInKind,
+    PollAction,
+};
 pub use crate::core::error::{Error, ErrorCode};
 pub use crate::core::http::{HttpRequest, HttpResponse};
 pub use crate::core::pkce::{
@@ -78,4 +85,4 @@ pub use crate::core::random::RandomSource;
 pub use crate::core::secret::Secret;
 pub use crate::core::token::OAuthToken;
 pub use crate::platform::SystemRandom;
-pub use crate::transport::Transport;
+pub use crate::transport::{Sleeper, Transport};

@@ -28,3 +28,25 @@ impl<T: Transport> Transport for &T {
         (**self).send(request)
     }
 }
+
+/// The clock and timer of the device flow's polling loop
+/// ([`crate::DeviceOAuthApp::poll_token`]): a runtime's timer in an app, a virtual clock in
+/// tests, so the polling policy is tested without sleeping.
+///
+/// A sleeper must resolve `sleep_until` at or after `unix_ms` (at once when it is past) and
+/// report cancellation as an [`crate::ErrorCode::Aborted`] error, which ends the polling.
+pub trait Sleeper {
+    /// Now, in Unix milliseconds.
+    fn now_ms(&self) -> i64;
+    /// Resolves once [`Sleeper::now_ms`] has reached `unix_ms`; `Err` ends the polling with it.
+    fn sleep_until(&self, unix_ms: i64) -> impl Future<Output = Result<(), Error>>;
+}
+
+impl<S: Sleeper> Sleeper for &S {
+    fn now_ms(&self) -> i64 {
+        (**self).now_ms()
+    }
+    fn sleep_until(&self, unix_ms: i64) -> impl Future<Output = Result<(), Error>> {
+        (**self).sleep_until(unix_ms)
+    }
+}

@@ -17,6 +17,8 @@ pub const TOKEN_PATH: &str = "/api/permission/oauth2/token";
 pub const AUTHORIZE_PATH: &str = "/api/permission/oauth2/authorize";
 /// Prefix of the workspace-scoped paths (E2, E5).
 pub const WORKSPACE_PATH_PREFIX: &str = "/api/permission/oauth2/workspace_id/";
+/// Starts the device flow (E4); the workspace variant (E5) is [`device_code_path`].
+pub const DEVICE_CODE_PATH: &str = "/api/permission/oauth2/device/code";
 
 /// `grant_type` of the code exchange (web and PKCE).
 pub const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
@@ -29,6 +31,23 @@ pub const LOG_ID_HEADER: &str = "x-tt-logid";
 /// Hint added to messages when an error looks like the wrong region (the most common support
 /// question of the official SDKs).
 pub const REGION_HINT: &str = "Apps, keys and tokens belong to one region: if this app was created on coze.com, use baseURL https://api.coze.com; if on coze.cn, use https://api.coze.cn.";
+
+/// `grant_type` of a device-code poll (RFC 8628 §3.4).
+pub const GRANT_DEVICE_CODE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// Device-poll answer (`error_code` or `error`): the user has not acted yet; poll again.
+pub const AUTHORIZATION_PENDING: &str = "authorization_pending";
+/// Device-poll answer: poll again, [`SLOW_DOWN_STEP_SECONDS`] further apart from now on.
+pub const SLOW_DOWN: &str = "slow_down";
+/// Device-poll answer: the user declined. Terminal.
+pub const ACCESS_DENIED: &str = "access_denied";
+/// Device-poll answer: the device code expired. Terminal; also the code of the local deadline.
+pub const EXPIRED_TOKEN: &str = "expired_token";
+
+/// Seconds between device-code polls when the server sends no `interval` (RFC 8628 §3.2).
+pub const DEFAULT_DEVICE_POLL_INTERVAL_SECONDS: i64 = 5;
+/// Seconds added to the polling interval by each `slow_down` answer (RFC 8628 §3.5).
+pub const SLOW_DOWN_STEP_SECONDS: i64 = 5;
 
 fn is_loopback_host(host: &str) -> bool {
     let name = match host.strip_prefix('[') {
@@ -119,6 +138,19 @@ pub fn authorize_path(workspace_id: Option<&str>) -> String {
     }
 }
 
+/// The device-code path (E4), or its workspace variant (E5).
+pub fn device_code_path(workspace_id: Option<&str>) -> String {
+    match workspace_id {
+        Some(id) => {
+            let mut path = String::from(WORKSPACE_PATH_PREFIX);
+            super::encoding::path_segment_encode_into(&mut path, id);
+            path.push_str("/device/code");
+            path
+        }
+        None => DEVICE_CODE_PATH.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +223,11 @@ mod tests {
         assert_eq!(
             authorize_path(Some("ws 1/2")),
             "/api/permission/oauth2/workspace_id/ws%201%2F2/authorize"
+        );
+        assert_eq!(device_code_path(None), "/api/permission/oauth2/device/code");
+        assert_eq!(
+            device_code_path(Some("7351 x")),
+            "/api/permission/oauth2/workspace_id/7351%20x/device/code"
         );
     }
 }

@@ -113,6 +113,26 @@ impl Error {
         self.log_id = log_id;
         self
     }
+
+    /// Coze's OAuth error code (`error_code` or `error`) when this is an `oauth_error`.
+    pub fn oauth_error_code(&self) -> Option<&str> {
+        match self.code {
+            ErrorCode::OAuthError => self.error_code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// True for a device poll answered `authorization_pending`: the user has not acted yet;
+    /// poll again after the interval. Only a one-shot poll returns it.
+    pub fn is_authorization_pending(&self) -> bool {
+        self.oauth_error_code() == Some(super::config::AUTHORIZATION_PENDING)
+    }
+
+    /// True for a device poll answered `slow_down`: poll again, 5 s further apart than before.
+    /// Only a one-shot poll returns it.
+    pub fn is_slow_down(&self) -> bool {
+        self.oauth_error_code() == Some(super::config::SLOW_DOWN)
+    }
 }
 
 impl core::ops::Deref for Error {

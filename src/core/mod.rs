@@ -3,6 +3,7 @@
 
 pub mod callback;
 pub mod config;
+pub mod device;
 pub mod encoding;
 pub mod error;
 pub mod http;

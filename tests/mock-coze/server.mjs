@@ -3,9 +3,9 @@
 // Contract: ./README.md. Wire protocol: /work/shared/coze-oauth-protocol.md (§1-§5, §8, §10).
 //
 // Layout (designed for extension):
-//   ROUTES          method + path pattern -> handler. Add the device-code endpoints here (issue 3).
-//   GRANT_HANDLERS  grant_type -> handler for POST /api/permission/oauth2/token. Add
-//                   'urn:ietf:params:oauth:grant-type:device_code' here (issue 3).
+//   ROUTES          method + path pattern -> handler. The device flow's come from ./device.mjs.
+//   GRANT_HANDLERS  grant_type -> handler for POST /api/permission/oauth2/token. The device_code
+//                   grant lives in ./device.mjs (mock.device), and may throw a GrantAnswer.
 //   FAULTS          name -> behaviour; selected per request by path via setFault(name, {times, path}).
 //                   A fault answers instead of the endpoint (after the route's method check).
 
@@ -13,6 +13,8 @@ import http from 'node:http'
 import crypto from 'node:crypto'
 import process from 'node:process'
 import { fileURLToPath } from 'node:url'
+import { DEVICE_GRANT_TYPE, DeviceFlow, GrantAnswer, deviceRoutes } from './device.mjs'
+export { DEVICE_CODE_PATH, DEVICE_GRANT_TYPE, DEVICE_VERIFICATION_PATH, DEFAULT_DEVICE_SCRIPT } from './device.mjs'
 
 export const TOKEN_PATH = '/api/permission/oauth2/token'
 export const AUTHORIZE_PATH = '/api/permission/oauth2/authorize'
@@ -147,7 +149,7 @@ const GRANT_HANDLERS = {
     entry.active = false // rotation: the old one stops working
     return mock.mintToken(client_id, 'refresh_token', { workspace_id: entry.workspace_id })
   },
-  // issue 3: 'urn:ietf:params:oauth:grant-type:device_code'(mock, body) { ... }
+  [DEVICE_GRANT_TYPE]: (mock, body) => mock.device.poll(body),
 }
 
 function requireStrings(body, names) {
@@ -230,6 +232,7 @@ function handleToken(ctx) {
     if (!grant) throw new OAuthFailure(400, 'unsupported_grant_type', 'unsupported grant_type')
     ctx.json(200, grant(ctx.mock, body))
   } catch (e) {
+    if (e instanceof GrantAnswer) return ctx.send(e.status, JSON.stringify(e.body), 'application/json; charset=utf-8', e.headers)
     if (!(e instanceof OAuthFailure)) throw e
     ctx.json(e.status, { error_code: e.errorCode, error_message: e.message })
   }
@@ -251,7 +254,7 @@ const ROUTES = [
   { methods: GET, match: (p) => (p === CONSENT_PATH ? [] : null), handle: handleConsent },
   { methods: ['POST'], match: (p) => (p === TOKEN_PATH ? [] : null), handle: handleToken },
   { match: (p) => (p === REDIRECT_TARGET_PATH ? [] : null), handle: handleRedirectTarget },
-  // issue 3: { methods: ['POST'], match: (p) => (p === '/api/permission/oauth2/device/code' ? [] : null), handle: handleDeviceCode },
+  ...deviceRoutes({ page, escapeHtml }),
 ]
 
 function page(title, inner) {
@@ -275,6 +278,8 @@ class MockCoze {
   codes = new Map()
   /** refresh token -> { client_id, active, workspace_id } */
   refreshTokens = new Map()
+  /** the device code flow: state, script, handlers (./device.mjs) */
+  device = new DeviceFlow(this)
   url = ''
   port = 0
   #faults = []
@@ -313,6 +318,15 @@ class MockCoze {
 
   clearFaults() { this.#faults = [] }
 
+  /** Device codes issued from now on follow `script` (./device.mjs, DEFAULT_DEVICE_SCRIPT). */
+  setDeviceScript(script) { this.device.setScript(script) }
+
+  /** Every device-code poll: { at, userCode, index, answer, status, gapMs, sinceIssuedMs, intervalMs, tooEarly }. */
+  get devicePolls() { return this.device.polls }
+
+  /** Plays the user on the verification page of a 'manual' device code: 'allow' or 'deny'. */
+  deviceDecide(userCode, decision) { this.device.decide(userCode, decision) }
+
   /** Active faults (copies). */
   get faults() { return this.#faults.map((f) => ({ ...f })) }
 
@@ -324,6 +338,7 @@ class MockCoze {
     this.pending.clear()
     this.codes.clear()
     this.refreshTokens.clear()
+    this.device.reset()
   }
 
   /**
@@ -484,6 +499,7 @@ class MockCoze {
     if (req.method === 'POST' && path === '/__mock/reset') { this.reset(); return ctx.json(200, { ok: true }) }
     if (req.method === 'GET' && path === '/__mock/requests') return ctx.json(200, this.requests)
     if (req.method === 'GET' && path === '/__mock/issued') return ctx.json(200, this.issued)
+    if (path.startsWith('/__mock/device-') && this.device.handleControl(ctx)) return
     ctx.json(404, { ok: false, error: `no such control endpoint: ${req.method} ${path}` })
   }
 }

@@ -10,6 +10,9 @@ use coze_auth::{
 };
 use futures_executor::block_on;
 
+mod device;
+mod device_mock;
+
 /// Answers with scripted responses (or errors) and records the requests.
 #[derive(Default)]
 struct FakeTransport {
