@@ -225,6 +225,9 @@ export interface GetDeviceAccessTokenParams extends RequestOptions {
  * with `expired_token` at the code's expiry even if Coze keeps answering pending; network
  * failures, timeouts, 5xx and 429 are retried with back-off (honouring `Retry-After`), at most
  * 5 in a row. A device code not from this object polls every 5 s with a 30-minute expiry.
+ *
+ * Node only: in the browser build, the constructor throws `CozeAuthError` with code
+ * `unsupported` (a page logs in with {@link PKCEOAuthApp}).
  */
 export declare class DeviceOAuthApp {
   /** @throws {CozeAuthError} `invalid_argument` when an option is missing or malformed (see {@link PKCEOAuthApp}). */
@@ -258,7 +261,9 @@ export type CozeAuthErrorCode =
   /** The caller's `AbortSignal` fired. */
   | "aborted"
   /** The request never got an HTTP response (DNS, refused, reset, CORS). */
-  | "network_error";
+  | "network_error"
+  /** This class does not run here (e.g. `DeviceOAuthApp` in a browser build). */
+  | "unsupported";
 
 /** The one error class of this library. Messages never contain codes, verifiers, tokens or secrets. */
 export declare class CozeAuthError extends Error {

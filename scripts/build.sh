@@ -13,7 +13,7 @@ BIN=node_modules/.bin
 # the `npm` module (sans-IO exports driven by pkg-template/lib/api.js), without the `fetch`
 # feature's JS layer: no_std, so no panic or formatting machinery.
 BROWSER_FEATURES="npm"
-NODE_FEATURES="npm"
+NODE_FEATURES="npm node"
 
 build_wasm() { # features out_dir wasm_bindgen_target
   cargo build --quiet --lib --release --target "$TARGET" --no-default-features ${1:+--features "$1"}
@@ -28,10 +28,10 @@ build_wasm() { # features out_dir wasm_bindgen_target
 
 echo "[build] browser"
 build_wasm "$BROWSER_FEATURES" pkg/browser web
-# The browser build ships the ES modules as they are (bundlers tree-shake them); node.js, the
-# Node-only entry, is left out.
+# The browser build ships the ES modules as they are (bundlers tree-shake them), without the
+# Node-only ones (node.js, the Node entry, and the flows it adds).
 for f in pkg-template/lib/*.js; do
-  [ "$(basename "$f")" = node.js ] || cp "$f" pkg/browser/
+  case "$(basename "$f")" in node.js | device.js) ;; *) cp "$f" pkg/browser/ ;; esac
 done
 cp pkg-template/browser/wasm.js pkg/browser/wasm.js
 

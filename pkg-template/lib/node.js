@@ -1,4 +1,7 @@
-// The package's entry for Node: the browser flows, plus those that hold a secret and so must
-// never ship to a page.
+// The package's entry for Node: every flow, including those that do not belong in a page
+// (the device flow; the JWT and web flows, which hold secrets).
 
-export * from './index.js';
+export { CozeAuthError } from './error.js';
+export { PKCEOAuthApp } from './pkce.js';
+export { DeviceOAuthApp } from './device.js';
+export { COZE_CN_BASE_URL, COZE_COM_BASE_URL } from './index.js';

@@ -225,6 +225,45 @@ impl DevicePoller {
         }
     }
 
+    /// The poller's state as JSON, for hosts that keep it between calls (the npm module keeps
+    /// no state: JS holds this snapshot). It contains the device code: keep it private.
+    /// A finished poller has no snapshot (its outcome was returned already).
+    pub fn to_snapshot(&self) -> Option<String> {
+        if self.outcome.is_some() {
+            return None;
+        }
+        Some(
+            ObjectWriter::new()
+                .string("deviceCode", self.device_code.secret())
+                .integer("intervalMs", self.interval_ms)
+                .integer("expiresAt", self.expires_at)
+                .integer("nextPollAtMs", self.next_poll_at_ms)
+                .integer("attempts", self.attempts.into())
+                .integer("transientFailures", self.transient_failures.into())
+                .integer("awaiting", self.awaiting_response.into())
+                .finish(),
+        )
+    }
+
+    /// A poller from [`Self::to_snapshot`]'s JSON; `None` if it is not one.
+    pub fn from_snapshot(json: &str) -> Option<Self> {
+        let v = super::json::parse(json.as_bytes()).ok()?;
+        let int = |k: &str| v.get(k).and_then(Value::as_i64);
+        let small = |k: &str| int(k).and_then(|n| u32::try_from(n).ok());
+        let expires_at = int("expiresAt")?;
+        Some(DevicePoller {
+            device_code: Secret::new(v.get("deviceCode")?.as_str()?),
+            interval_ms: int("intervalMs")?.max(1000),
+            expires_at,
+            expires_at_ms: seconds_to_ms(expires_at),
+            next_poll_at_ms: int("nextPollAtMs")?,
+            attempts: small("attempts")?,
+            transient_failures: small("transientFailures")?,
+            awaiting_response: int("awaiting")? != 0,
+            outcome: None,
+        })
+    }
+
     /// The interval now in force, in seconds.
     pub fn interval(&self) -> i64 {
         self.interval_ms / 1000
@@ -649,6 +688,31 @@ impl DeviceOAuthApp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_snapshot_round_trips_the_poller() {
+        let mut p =
+            DevicePoller::from_parts("dev-code-secret", 5, 1_800_000_600, 1_800_000_000_000);
+        assert_eq!(p.next_action(1_800_000_005_000), PollAction::Poll);
+        let pending = r#"{"error_code":"slow_down"}"#;
+        let r = HttpResponse {
+            status: 400,
+            headers: vec![],
+            body: pending.as_bytes().to_vec(),
+        };
+        p.on_response(Ok(r), 1_800_000_005_100);
+        let snap = p.to_snapshot().unwrap();
+        let mut q = DevicePoller::from_snapshot(&snap).unwrap();
+        assert_eq!(q.interval(), 10);
+        assert_eq!(q.attempts(), 1);
+        assert_eq!(q.next_poll_at_ms(), p.next_poll_at_ms());
+        assert_eq!(
+            q.next_action(1_800_000_006_000),
+            p.next_action(1_800_000_006_000)
+        );
+        assert!(DevicePoller::from_snapshot("{}").is_none());
+        assert!(DevicePoller::from_snapshot("not json").is_none());
+    }
     use crate::core::json::parse;
 
     /// Virtual "now" at the start of every test, in Unix seconds.

@@ -14,6 +14,15 @@ use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 use crate::core::callback::{pending_flow_key, take_pending_flow, PendingFlowStore};
+#[cfg(feature = "node")]
+use crate::core::config::DEFAULT_DEVICE_POLL_INTERVAL_SECONDS;
+#[cfg(feature = "node")]
+use crate::core::device::{
+    read_device_code_response, read_device_token_response, DeviceOAuthApp, DeviceOAuthAppOptions,
+    DevicePoller, PollAction,
+};
+#[cfg(feature = "node")]
+use crate::core::error::ErrorCode;
 use crate::core::error::Error;
 use crate::core::http::{body_too_large, HttpRequest, HttpResponse};
 use crate::core::json::{self, ObjectWriter, Value};
@@ -33,6 +42,26 @@ const REFRESH: u8 = 3;
 const TOKEN: u8 = 4;
 const CALLBACK_KEY: u8 = 5;
 const TAKE_CALLBACK: u8 = 6;
+// The Node build's operations (feature `node`).
+#[cfg(feature = "node")]
+const DEVICE_CHECK: u8 = 7;
+#[cfg(feature = "node")]
+const DEVICE_CODE: u8 = 8;
+#[cfg(feature = "node")]
+const DEVICE_CODE_READ: u8 = 9;
+#[cfg(feature = "node")]
+const DEVICE_POLL: u8 = 10;
+#[cfg(feature = "node")]
+const DEVICE_POLL_READ: u8 = 11;
+#[cfg(feature = "node")]
+const DEVICE_POLLER: u8 = 12;
+#[cfg(feature = "node")]
+const DEVICE_REFRESH: u8 = 13;
+
+#[cfg(feature = "node")]
+/// How long a device code not from `getDeviceCode` is polled (Coze does not say; 30 minutes is
+/// the lifetime the official Go SDK's fixtures use).
+const UNKNOWN_DEVICE_CODE_LIFETIME_SECONDS: i64 = 1800;
 
 /// Runs operation `op` (see the constants) with `args`, a JSON object, and `bytes`.
 #[wasm_bindgen]
@@ -65,6 +94,35 @@ fn dispatch(op: u8, a: &Args, bytes: &[u8]) -> Result<String, Error> {
                     .string("codeVerifier", pending.code_verifier.secret())
                     .finish()
             }),
+        #[cfg(feature = "node")]
+        DEVICE_CHECK => a.device_app().map(|_| "{}".to_owned()),
+        #[cfg(feature = "node")]
+        DEVICE_CODE => request_json(
+            a.device_app()?
+                .device_code_request(a.string("workspaceId").as_deref())?,
+        ),
+        #[cfg(feature = "node")]
+        DEVICE_CODE_READ => read_device_code_response(&a.response(bytes), a.now()).map(|dc| {
+            ObjectWriter::new()
+                .string("device_code", dc.device_code.secret())
+                .string("user_code", &dc.user_code)
+                .string("verification_uri", &dc.verification_uri)
+                .string("verification_url", &dc.verification_url)
+                .integer("expires_in", dc.expires_at)
+                .integer("interval", dc.interval)
+                .finish()
+        }),
+        #[cfg(feature = "node")]
+        DEVICE_POLL => request_json(a.device_app()?.poll_request(&a.text("deviceCode"))?),
+        #[cfg(feature = "node")]
+        DEVICE_POLL_READ => {
+            read_device_token_response(&a.response(bytes), a.now(), &a.text("deviceCode"))
+                .map(|t| token_json(&t))
+        }
+        #[cfg(feature = "node")]
+        DEVICE_POLLER => device_poller(a, bytes),
+        #[cfg(feature = "node")]
+        DEVICE_REFRESH => request_json(a.device_app()?.refresh_request(&a.text("refreshToken"))?),
         _ => Err(Error::invalid_argument("coze-auth: unknown operation.")),
     }
 }
@@ -90,6 +148,31 @@ impl Args {
     /// `now`: Unix seconds.
     fn now(&self) -> i64 {
         self.int("now")
+    }
+
+    /// The device app of `clientId` and `baseURL`.
+    #[cfg(feature = "node")]
+    fn device_app(&self) -> Result<DeviceOAuthApp, Error> {
+        DeviceOAuthApp::new(DeviceOAuthAppOptions {
+            client_id: self.text("clientId"),
+            base_url: self.string("baseURL"),
+        })
+    }
+
+    /// The response the wrapper received: `status` (0: an opaque redirect), `logId`,
+    /// `retryAfter`, and `body`.
+    fn response(&self, body: &[u8]) -> HttpResponse {
+        let mut headers = Vec::new();
+        for (arg, name) in [("logId", "x-tt-logid"), ("retryAfter", "retry-after")] {
+            if let Some(v) = self.string(arg) {
+                headers.push((name.to_owned(), v));
+            }
+        }
+        HttpResponse {
+            status: self.int("status").clamp(0, 999) as u16,
+            headers,
+            body: body.to_vec(),
+        }
     }
 
     /// The app of `clientId`, `baseURL` and `wwwBaseURL`.
@@ -225,23 +308,74 @@ fn token_json(token: &OAuthToken) -> String {
         .finish()
 }
 
-/// Reads the answer to a token request: `status` (0: an opaque redirect), `logId`, `tooLarge`
-/// (the declared length was over the limit; the body was not read), `now`, and `secrets` (the
-/// values sent, scrubbed from server text); `body` is the response body.
+/// Reads the answer to a token request ([`Args::response`], `tooLarge`: the declared length was
+/// over the limit and the body was not read), with `now` and `secret1`/`secret2`, the values
+/// sent, scrubbed from server text.
 fn token(a: &Args, body: &[u8]) -> Result<String, Error> {
-    let status = a.int("status").clamp(0, 999) as u16;
-    let response = HttpResponse {
-        status,
-        headers: a
-            .string("logId")
-            .map(|v| vec![("x-tt-logid".to_owned(), v)])
-            .unwrap_or_default(),
-        body: body.to_vec(),
-    };
+    let response = a.response(body);
     if a.0.get("tooLarge").is_some() {
-        return Err(body_too_large(status, response.log_id()));
+        return Err(body_too_large(response.status, response.log_id()));
     }
     let secrets = [a.text("secret1"), a.text("secret2")];
     let secrets = [secrets[0].as_str(), secrets[1].as_str()];
     read_token_response(&response, a.now(), &secrets).map(|t| token_json(&t))
+}
+
+#[cfg(feature = "node")]
+/// One step of the device flow's polling, whose state JS keeps between steps:
+/// - to start: `deviceCode`, and the `interval` and `expiresAt` of `getDeviceCode` when known
+///   (else every 5 s for 30 minutes);
+/// - then: the `poller` snapshot, and after a poll its `response` ([`Args::response`] fields,
+///   body in `bytes`) or the transport's `failure` (`{code, message}`).
+///
+/// With `nowMs`, answers `{poller, wait: untilMs}` (sleep, then step again), `{poller}` (poll
+/// now), `{token}`, or the error that ends the flow; plus `pending` after an unanswered poll.
+fn device_poller(a: &Args, body: &[u8]) -> Result<String, Error> {
+    let now_ms = a.int("nowMs");
+    let mut poller = match a.string("poller") {
+        Some(snapshot) => DevicePoller::from_snapshot(&snapshot)
+            .ok_or_else(|| Error::invalid_argument("coze-auth: unreadable poller state."))?,
+        None => {
+            let interval = match a.int("interval") {
+                0 => DEFAULT_DEVICE_POLL_INTERVAL_SECONDS,
+                n => n,
+            };
+            let expires_at = match a.int("expiresAt") {
+                0 => now_ms / 1000 + UNKNOWN_DEVICE_CODE_LIFETIME_SECONDS,
+                n => n,
+            };
+            DevicePoller::from_parts(&a.text("deviceCode"), interval, expires_at, now_ms)
+        }
+    };
+    let mut pending = None;
+    if let Some(response) = a.0.get("response").filter(|v| v.is_object()) {
+        let response = Args(response.clone()).response(body);
+        pending = poller.on_response(Ok(response), now_ms);
+    } else if let Some(failure) = a.0.get("failure").filter(|v| v.is_object()) {
+        let failure = Args(failure.clone());
+        let code = match failure.text("code").as_str() {
+            "timeout" => ErrorCode::Timeout,
+            _ => ErrorCode::NetworkError,
+        };
+        pending = poller.on_response(Err(Error::new(code, failure.text("message"))), now_ms);
+    }
+    let mut out = match poller.next_action(now_ms) {
+        PollAction::Done(result) => {
+            return result.map(|t| ObjectWriter::new().raw("token", &token_json(&t)).finish())
+        }
+        PollAction::Wait { until_ms } => ObjectWriter::new().integer("wait", until_ms),
+        PollAction::Poll => ObjectWriter::new(),
+    };
+    if let Some(p) = pending {
+        let info = ObjectWriter::new()
+            .integer("attempt", p.attempt.into())
+            .integer("interval", p.interval)
+            .integer("expiresAt", p.expires_at)
+            .raw("slowDown", if p.slow_down { "true" } else { "false" })
+            .finish();
+        out = out.raw("pending", &info);
+    }
+    Ok(out
+        .string("poller", &poller.to_snapshot().unwrap_or_default())
+        .finish())
 }
