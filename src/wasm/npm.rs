@@ -21,9 +21,9 @@ use crate::core::device::{
     read_device_code_response, read_device_token_response, DeviceOAuthApp, DeviceOAuthAppOptions,
     DevicePoller, PollAction,
 };
+use crate::core::error::Error;
 #[cfg(feature = "node")]
 use crate::core::error::ErrorCode;
-use crate::core::error::Error;
 use crate::core::http::{body_too_large, HttpRequest, HttpResponse};
 use crate::core::json::{self, ObjectWriter, Value};
 use crate::core::pkce::{
