@@ -69,10 +69,18 @@ pub mod transport;
 #[cfg(all(target_arch = "wasm32", any(feature = "fetch", feature = "npm")))]
 pub mod wasm;
 
+pub use crate::core::app_config::{AppConfig, JwtAppConfig, PublicAppConfig, WebAppConfig};
 pub use crate::core::callback::{MemoryStore, PendingFlow, PendingFlowStore};
 pub use crate::core::config::{COZE_CN_BASE_URL, COZE_COM_BASE_URL};
 pub use crate::core::error::{Error, ErrorCode};
 pub use crate::core::http::{HttpRequest, HttpResponse};
+#[cfg(all(feature = "jwt", not(target_arch = "wasm32")))]
+pub use crate::core::jwt::RsaSigner;
+pub use crate::core::jwt::{
+    DeviceInfo, JwtFlow, JwtFlowOptions, JwtTokenParams, JwtTokenSource, Scope, SessionContext,
+    Signer,
+};
+pub use crate::core::key::{KeyFormat, PrivateKey};
 pub use crate::core::pkce::{
     AuthorizationUrlParams, CodeChallengeMethod, PkceAuthorizationUrl, PkceOAuthApp,
     PkceOAuthAppOptions,
@@ -80,5 +88,10 @@ pub use crate::core::pkce::{
 pub use crate::core::random::RandomSource;
 pub use crate::core::secret::Secret;
 pub use crate::core::token::OAuthToken;
+pub use crate::core::token_auth::TokenAuth;
+pub use crate::core::token_cache::TokenCache;
+pub use crate::core::web::{
+    WebAuthorizationUrl, WebAuthorizationUrlParams, WebOAuthApp, WebOAuthAppOptions,
+};
 pub use crate::platform::SystemRandom;
 pub use crate::transport::Transport;
