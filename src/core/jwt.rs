@@ -474,6 +474,16 @@ impl<T: Transport, S: Signer> JwtTokenSource<T, S> {
         &self.flow
     }
 
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// The signer.
+    pub fn signer(&self) -> &S {
+        &self.signer
+    }
+
     /// The cache.
     pub fn cache(&self) -> &TokenCache {
         &self.cache

@@ -4,6 +4,10 @@
 // The crate's `Error` is a flat record returned by value (see the allow in src/lib.rs).
 #![allow(clippy::result_large_err)]
 
+mod jwt;
+mod jwt_cache;
+mod web;
+
 use std::cell::RefCell;
 use std::collections::VecDeque;
 
@@ -45,7 +49,7 @@ impl Transport for FakeTransport {
     }
 }
 
-const TOKEN: &str = r#"{"access_token":"czs_access_1","expires_in":4102444800,"refresh_token":"czs_refresh_1","token_type":"Bearer"}"#;
+pub(crate) const TOKEN: &str = r#"{"access_token":"czs_access_1","expires_in":4102444800,"refresh_token":"czs_refresh_1","token_type":"Bearer"}"#;
 
 fn app() -> PkceOAuthApp {
     PkceOAuthApp::new(PkceOAuthAppOptions {
