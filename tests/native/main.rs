@@ -4,6 +4,8 @@
 // The crate's `Error` is a flat record returned by value (see the allow in src/lib.rs).
 #![allow(clippy::result_large_err)]
 
+// RsaSigner and the rsa verifier exist only natively, with the `jwt` feature.
+#[cfg(all(feature = "jwt", not(target_arch = "wasm32")))]
 mod jwt;
 mod jwt_cache;
 mod web;

@@ -1,12 +1,11 @@
 //! The web (confidential) app, static tokens and the JSON app config, through the public API.
 
 use coze_auth::{
-    AppConfig, ErrorCode, JwtTokenParams, RsaSigner, Secret, SystemRandom, TokenAuth,
-    WebAuthorizationUrlParams, WebOAuthApp, WebOAuthAppOptions,
+    AppConfig, ErrorCode, Secret, SystemRandom, TokenAuth, WebAuthorizationUrlParams, WebOAuthApp,
+    WebOAuthAppOptions,
 };
 use futures_executor::block_on;
 
-use super::jwt::{JWT_TOKEN, KEY_PKCS1, KEY_PKCS8};
 use super::{FakeTransport, TOKEN};
 
 fn app() -> WebOAuthApp {
@@ -115,6 +114,7 @@ fn token_auth_for_pats_and_sats() {
     assert!(!format!("{pat:?}").contains("0123456789"));
 }
 
+#[cfg(all(feature = "jwt", not(target_arch = "wasm32")))]
 fn json_string(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
@@ -128,8 +128,12 @@ fn json_string(text: &str) -> String {
     out
 }
 
+#[cfg(all(feature = "jwt", not(target_arch = "wasm32")))]
 #[test]
 fn a_jwt_app_config_mints_a_token() {
+    use super::jwt::{JWT_TOKEN, KEY_PKCS1, KEY_PKCS8};
+    use coze_auth::{JwtTokenParams, RsaSigner};
+
     for key in [KEY_PKCS8, KEY_PKCS1] {
         let config = format!(
             r#"{{"client_type":"jwt","client_id":"1234567890","private_key":{},"public_key_id":"fixture-kid","coze_api_base":"http://127.0.0.1:9","coze_www_base":"http://127.0.0.1:9"}}"#,
