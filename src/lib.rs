@@ -2,7 +2,10 @@
 //!
 //! Every way of authenticating to Coze's OpenAPI, for Rust and (through WebAssembly) JavaScript.
 //!
-//! - [`core`]: the sans-IO protocol core: requests as values, responses read strictly.
+//! - [`core`]: the sans-IO protocol core: requests as values, responses read strictly. Flows:
+//!   [`PkceOAuthApp`], [`WebOAuthApp`], [`JwtFlow`] (with [`JwtTokenSource`], a self-renewing
+//!   cache, and `RsaSigner` natively with the `jwt` feature), [`TokenAuth`]; [`AppConfig`] reads
+//!   the SDKs' shared JSON app config.
 //! - [`transport`]: the [`Transport`] trait that moves requests (bring your own HTTP client).
 //! - `wasm` (wasm32 only): the JavaScript API (`PKCEOAuthApp`, `CozeAuthError`, …).
 //!

@@ -5,6 +5,29 @@
 //! Signing is a seam: in Node the JS layer signs [`JwtFlow::signing_input`] with WebCrypto and
 //! hands the signature back to [`assemble_jwt`]; in native Rust [`RsaSigner`] (feature `jwt`)
 //! signs with the `rsa` crate. RS256 is deterministic, so both give the same bytes.
+//!
+//! ```no_run
+//! # #[cfg(all(feature = "jwt", not(target_arch = "wasm32")))]
+//! async fn example<T: coze_auth::Transport>(transport: T) -> Result<(), coze_auth::Error> {
+//!     use coze_auth::{JwtFlow, JwtFlowOptions, JwtTokenParams, JwtTokenSource, RsaSigner, Scope};
+//!
+//!     let flow = JwtFlow::new(JwtFlowOptions {
+//!         app_id: "1234567890".into(),       // the console's app ID: `iss`
+//!         keyid: "my-public-key-id".into(),  // the public key's id: `kid`
+//!         base_url: Some(coze_auth::COZE_COM_BASE_URL.into()),
+//!         ..Default::default()
+//!     })?;
+//!     // The key is parsed once; env vars with literal `\n` escapes are fine.
+//!     let pem = std::env::var("COZE_JWT_OAUTH_PRIVATE_KEY").unwrap_or_default();
+//!     let signer = RsaSigner::from_pem(&pem)?;
+//!     let source = JwtTokenSource::new(flow, transport, signer);
+//!     let params = JwtTokenParams { scope: Some(Scope::bot_chat(&["7400000000000000001"])), ..Default::default() };
+//!     // Cached until 30 s before expiry; concurrent callers share one grant.
+//!     let token = source.access_token(&params).await?;
+//!     let _bearer = token.access_token.secret();
+//!     Ok(())
+//! }
+//! ```
 
 use core::future::Future;
 

@@ -2,7 +2,7 @@
 //!
 //! Keys arrive from files, env vars and JSON configs, which mangle them in known ways: surrounding
 //! whitespace or quotes, newlines written as the two characters `\n`, CRLF line ends, or a whole
-//! key on one line. [`decode_pem`] undoes those and returns the first block's label and bytes.
+//! key on one line. `decode_pem` undoes those and returns the first block's label and bytes.
 //! Its errors describe the problem, never the text.
 
 use super::error::{Error, ErrorCode};
