@@ -441,3 +441,25 @@ fn coze_errors_never_echo_the_jwt() {
     assert!(shown.contains("[redacted]"));
     assert!(!shown.contains("eyJ"), "{shown}");
 }
+
+#[test]
+fn no_truncation_or_bit_flip_of_a_key_panics() {
+    // Every prefix of the PEM text: an error (or, never, a different key), never a panic.
+    for cut in 0..KEY_PKCS8.len() {
+        if let Ok(key) = PrivateKey::from_pem(&KEY_PKCS8[..cut]) {
+            assert_eq!(key.pkcs8_der(), pem_der(KEY_PKCS8).as_slice());
+        }
+    }
+    // Every single-bit flip in the first 64 bytes of the DER (the structure), and a sample after.
+    let der = pem_der(KEY_PKCS1);
+    for i in (0..64).chain((64..der.len()).step_by(97)) {
+        for bit in 0..8 {
+            let mut bad = der.clone();
+            bad[i] ^= 1 << bit;
+            if let Ok(key) = PrivateKey::from_pkcs1_der(&bad) {
+                let _ = RsaSigner::new(&key);
+            }
+            let _ = PrivateKey::from_pkcs8_der(&bad);
+        }
+    }
+}
