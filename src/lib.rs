@@ -2,11 +2,13 @@
 //!
 //! Every way of authenticating to Coze's OpenAPI, for Rust and (through WebAssembly) JavaScript.
 //!
-//! - [`core`]: the sans-IO protocol core: requests as values, responses read strictly.
+//! - [`core`]: the sans-IO protocol core: requests as values, responses read strictly. Flows:
+//!   [`PkceOAuthApp`], [`DeviceOAuthApp`] (its polling policy is the sans-IO [`DevicePoller`],
+//!   which tests run in virtual time), [`WebOAuthApp`], [`JwtFlow`] (with [`JwtTokenSource`], a
+//!   self-renewing cache, and `RsaSigner` natively with the `jwt` feature), [`TokenAuth`];
+//!   [`AppConfig`] reads the SDKs' shared JSON app config.
 //! - [`transport`]: the [`Transport`] trait that moves requests (bring your own HTTP client), and
 //!   the [`Sleeper`] that times the device flow's polling.
-//! - [`DeviceOAuthApp`]: the device code flow (RFC 8628); its polling policy is the sans-IO
-//!   [`DevicePoller`], which tests run in virtual time.
 //! - `wasm` (wasm32 only): the JavaScript API (`PKCEOAuthApp`, `CozeAuthError`, …).
 //!
 //! ```
@@ -69,6 +71,7 @@ pub mod transport;
 #[cfg(all(target_arch = "wasm32", any(feature = "fetch", feature = "npm")))]
 pub mod wasm;
 
+pub use crate::core::app_config::{AppConfig, JwtAppConfig, PublicAppConfig, WebAppConfig};
 pub use crate::core::callback::{MemoryStore, PendingFlow, PendingFlowStore};
 pub use crate::core::config::{COZE_CN_BASE_URL, COZE_COM_BASE_URL};
 pub use crate::core::device::{
@@ -77,6 +80,13 @@ pub use crate::core::device::{
 };
 pub use crate::core::error::{Error, ErrorCode};
 pub use crate::core::http::{HttpRequest, HttpResponse};
+#[cfg(all(feature = "jwt", not(target_arch = "wasm32")))]
+pub use crate::core::jwt::RsaSigner;
+pub use crate::core::jwt::{
+    DeviceInfo, JwtFlow, JwtFlowOptions, JwtTokenParams, JwtTokenSource, Scope, SessionContext,
+    Signer,
+};
+pub use crate::core::key::{KeyFormat, PrivateKey};
 pub use crate::core::pkce::{
     AuthorizationUrlParams, CodeChallengeMethod, PkceAuthorizationUrl, PkceOAuthApp,
     PkceOAuthAppOptions,
@@ -84,5 +94,10 @@ pub use crate::core::pkce::{
 pub use crate::core::random::RandomSource;
 pub use crate::core::secret::Secret;
 pub use crate::core::token::OAuthToken;
+pub use crate::core::token_auth::TokenAuth;
+pub use crate::core::token_cache::TokenCache;
+pub use crate::core::web::{
+    WebAuthorizationUrl, WebAuthorizationUrlParams, WebOAuthApp, WebOAuthAppOptions,
+};
 pub use crate::platform::SystemRandom;
 pub use crate::transport::{Sleeper, Transport};

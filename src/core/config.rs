@@ -25,6 +25,29 @@ pub const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
 /// `grant_type` of a refresh.
 pub const GRANT_REFRESH_TOKEN: &str = "refresh_token";
 
+/// `grant_type` of the JWT grant (§4.4).
+pub const GRANT_JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+/// The JWT grant for one account (E6): this prefix, the account id, then [`TOKEN_PATH_SUFFIX`].
+pub const ACCOUNT_TOKEN_PATH_PREFIX: &str = "/api/permission/oauth2/account/";
+/// The JWT grant for an enterprise (E7): this prefix, the enterprise id, then [`TOKEN_PATH_SUFFIX`].
+pub const ENTERPRISE_TOKEN_PATH_PREFIX: &str = "/api/permission/oauth2/enterprise_id/";
+/// The last segment of the E6 and E7 paths.
+pub const TOKEN_PATH_SUFFIX: &str = "/token";
+
+/// The only JWT algorithm Coze accepts.
+pub const JWT_ALGORITHM: &str = "RS256";
+/// Default `duration_seconds` of a JWT grant: the token's lifetime (every official SDK: 900).
+pub const DEFAULT_JWT_DURATION_SECONDS: i64 = 900;
+/// Longest `duration_seconds` Coze documents (24 h minus 1 s).
+pub const MAX_JWT_DURATION_SECONDS: i64 = 86_399;
+/// Lifetime of a signed assertion (`exp - iat`). Fixed, as in the Python, JS and cozeloop SDKs:
+/// the assertion is used at once, and an hour absorbs any clock skew between us and Coze; `jti`
+/// keeps it from being replayed.
+pub const JWT_ASSERTION_LIFETIME_SECONDS: i64 = 3600;
+/// The permission of the "channel" scope (`Connector.botChat`), as py's `build_bot_chat` and
+/// go's `BuildBotChat` send it.
+pub const BOT_CHAT_PERMISSION: &str = "Connector.botChat";
+
 /// Response header that carries Coze's request id.
 pub const LOG_ID_HEADER: &str = "x-tt-logid";
 

@@ -27,6 +27,9 @@ pub enum ErrorCode {
     Aborted,
     /// No HTTP response at all (DNS, refused, reset, CORS).
     NetworkError,
+    /// A private key that cannot be used: malformed, truncated, encrypted, not RSA, or of an
+    /// unsupported size. The message names the accepted formats and never quotes the key.
+    InvalidKey,
 }
 
 impl ErrorCode {
@@ -42,6 +45,7 @@ impl ErrorCode {
             ErrorCode::Timeout => "timeout",
             ErrorCode::Aborted => "aborted",
             ErrorCode::NetworkError => "network_error",
+            ErrorCode::InvalidKey => "invalid_key",
         }
     }
 }
@@ -192,6 +196,7 @@ mod tests {
             "missing_pending_flow"
         );
         assert_eq!(ErrorCode::OAuthError.to_string(), "oauth_error");
+        assert_eq!(ErrorCode::InvalidKey.as_str(), "invalid_key");
     }
 
     #[test]

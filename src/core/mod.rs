@@ -1,15 +1,23 @@
 //! The protocol core: plain Rust, no JavaScript types. It builds every request as a value and
 //! reads every response into a typed result, so it is tested natively and fuzzed.
 
+pub mod app_config;
 pub mod callback;
 pub mod config;
+pub mod der;
 pub mod device;
 pub mod encoding;
 pub mod error;
 pub mod http;
 pub mod json;
+pub mod jwt;
+pub mod key;
+pub mod pem;
 pub mod pkce;
 pub mod random;
 pub mod secret;
 pub mod text;
 pub mod token;
+pub mod token_auth;
+pub mod token_cache;
+pub mod web;

@@ -6,7 +6,8 @@ use crate::prelude::*;
 
 /// Holds a secret value. `Debug` and `Display` print `[redacted]`, so a secret cannot leak
 /// through `{:?}` in a log line or an error message; read it with [`Secret::secret`].
-#[derive(Clone, PartialEq, Eq)]
+/// `Default` is the empty string (an option not given yet).
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);
 
 impl Secret {

@@ -15,6 +15,8 @@ import process from 'node:process'
 import { fileURLToPath } from 'node:url'
 import { DEVICE_GRANT_TYPE, DeviceFlow, GrantAnswer, deviceRoutes } from './device.mjs'
 export { DEVICE_CODE_PATH, DEVICE_GRANT_TYPE, DEVICE_VERIFICATION_PATH, DEFAULT_DEVICE_SCRIPT } from './device.mjs'
+import { JWT_GRANT, installJwt, resetJwt, jwtGrant, jwtRoutes } from './jwt.mjs'
+import { installClients, isConfidential, checkClientAuth } from './web.mjs'
 
 export const TOKEN_PATH = '/api/permission/oauth2/token'
 export const AUTHORIZE_PATH = '/api/permission/oauth2/authorize'
@@ -134,9 +136,11 @@ const GRANT_HANDLERS = {
     if (Date.now() > entry.expiresAt) throw invalidGrant('authorization code expired')
     if (entry.client_id !== client_id) throw invalidGrant('client_id does not match the authorization code')
     if (entry.redirect_uri !== redirect_uri) throw invalidGrant('redirect_uri does not match the authorization request')
-    if (typeof code_verifier !== 'string' || code_verifier === '') throw invalidGrant('code_verifier is required')
-    const expected = entry.code_challenge_method === 'S256' ? b64urlSha256(code_verifier) : code_verifier
-    if (!safeEqual(expected, entry.code_challenge)) throw invalidGrant('code_verifier does not match the code_challenge')
+    if (entry.code_challenge != null) { // a web app's authorization may have no PKCE (web.mjs)
+      if (typeof code_verifier !== 'string' || code_verifier === '') throw invalidGrant('code_verifier is required')
+      const expected = entry.code_challenge_method === 'S256' ? b64urlSha256(code_verifier) : code_verifier
+      if (!safeEqual(expected, entry.code_challenge)) throw invalidGrant('code_verifier does not match the code_challenge')
+    }
     return mock.mintToken(client_id, 'authorization_code', { workspace_id: entry.workspace_id })
   },
   refresh_token(mock, body) {
@@ -150,6 +154,7 @@ const GRANT_HANDLERS = {
     return mock.mintToken(client_id, 'refresh_token', { workspace_id: entry.workspace_id })
   },
   [DEVICE_GRANT_TYPE]: (mock, body) => mock.device.poll(body),
+  [JWT_GRANT]: jwtGrant, // jwt.mjs (issue 4)
 }
 
 function requireStrings(body, names) {
@@ -184,10 +189,14 @@ function handleAuthorize(ctx, workspaceId) {
     if (!ok) problems.push('redirect_uri must be an absolute http(s) URL')
   }
   if (!state) problems.push('state is required')
-  if (code_challenge_method !== 'S256' && code_challenge_method !== 'plain') problems.push('code_challenge_method must be S256 or plain')
-  if (!code_challenge) problems.push('code_challenge is required')
-  else if (code_challenge_method === 'S256' && !/^[A-Za-z0-9_-]{43}$/.test(code_challenge)) problems.push('code_challenge is not a base64url SHA-256')
-  else if (code_challenge_method === 'plain' && !/^[A-Za-z0-9._~-]{1,128}$/.test(code_challenge)) problems.push('code_challenge has invalid characters')
+  // A web app (web.mjs) may leave PKCE out: it authenticates with its secret at the token endpoint.
+  const noPkce = isConfidential(ctx.mock, client_id) && code_challenge === undefined && code_challenge_method === undefined
+  if (!noPkce) {
+    if (code_challenge_method !== 'S256' && code_challenge_method !== 'plain') problems.push('code_challenge_method must be S256 or plain')
+    if (!code_challenge) problems.push('code_challenge is required')
+    else if (code_challenge_method === 'S256' && !/^[A-Za-z0-9_-]{43}$/.test(code_challenge)) problems.push('code_challenge is not a base64url SHA-256')
+    else if (code_challenge_method === 'plain' && !/^[A-Za-z0-9._~-]{1,128}$/.test(code_challenge)) problems.push('code_challenge has invalid characters')
+  }
   if (workspaceId !== undefined && !/^[A-Za-z0-9_-]+$/.test(workspaceId)) problems.push('workspace_id is malformed')
   if (problems.length) return ctx.html(400, page('Invalid authorization request', `<ul id="errors">${problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('')}</ul>`))
 
@@ -220,7 +229,8 @@ function handleConsent(ctx) {
   ctx.send(302, '', null, { location: target.href })
 }
 
-function handleToken(ctx) {
+/** `where`: {} on the token endpoint; { account_id | enterprise_id, jwtOnly } on E6/E7 (jwt.mjs). */
+function handleToken(ctx, where = {}) {
   try {
     const ct = String(ctx.req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
     if (ct !== 'application/json') throw invalidRequest('Content-Type must be application/json')
@@ -229,11 +239,12 @@ function handleToken(ctx) {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('body must be a JSON object')
     if (typeof body.grant_type !== 'string' || body.grant_type === '') throw invalidRequest('grant_type is required')
     const grant = Object.hasOwn(GRANT_HANDLERS, body.grant_type) ? GRANT_HANDLERS[body.grant_type] : null
-    if (!grant) throw new OAuthFailure(400, 'unsupported_grant_type', 'unsupported grant_type')
-    ctx.json(200, grant(ctx.mock, body))
+    if (!grant || (where.jwtOnly && body.grant_type !== JWT_GRANT)) throw new OAuthFailure(400, 'unsupported_grant_type', 'unsupported grant_type')
+    if (body.grant_type === 'authorization_code' || body.grant_type === 'refresh_token') checkClientAuth(ctx.mock, body, ctx)
+    ctx.json(200, grant(ctx.mock, body, ctx, where))
   } catch (e) {
     if (e instanceof GrantAnswer) return ctx.send(e.status, JSON.stringify(e.body), 'application/json; charset=utf-8', e.headers)
-    if (!(e instanceof OAuthFailure)) throw e
+    if (!(e instanceof OAuthFailure) && !e?.oauthFailure) throw e // jwt.mjs and web.mjs mark theirs
     ctx.json(e.status, { error_code: e.errorCode, error_message: e.message })
   }
 }
@@ -253,6 +264,7 @@ const ROUTES = [
   { methods: GET, match: (p) => { const m = WORKSPACE_AUTHORIZE_RE.exec(p); return m ? [decodeURIComponent(m[1])] : null }, handle: handleAuthorize },
   { methods: GET, match: (p) => (p === CONSENT_PATH ? [] : null), handle: handleConsent },
   { methods: ['POST'], match: (p) => (p === TOKEN_PATH ? [] : null), handle: handleToken },
+  ...jwtRoutes(handleToken), // E6, E7 (jwt.mjs)
   { match: (p) => (p === REDIRECT_TARGET_PATH ? [] : null), handle: handleRedirectTarget },
   ...deviceRoutes({ page, escapeHtml }),
 ]
@@ -290,6 +302,8 @@ class MockCoze {
   constructor(opts = {}) {
     this.codeTtlMs = opts.codeTtlMs ?? DEFAULT_CODE_TTL_MS
     this.tokenTtlSeconds = opts.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_S
+    installJwt(this)
+    installClients(this)
     this.#server = http.createServer((req, res) => this.#onRequest(req, res))
     this.#server.on('connection', (s) => {
       this.#sockets.add(s)
@@ -339,6 +353,7 @@ class MockCoze {
     this.codes.clear()
     this.refreshTokens.clear()
     this.device.reset()
+    resetJwt(this)
   }
 
   /**

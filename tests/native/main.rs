@@ -1,6 +1,12 @@
 //! The PKCE flow end to end through the Transport trait, with a scripted fake transport that
 //! records every request: exact request bytes, and every kind of server answer.
 
+// RsaSigner and the rsa verifier exist only natively, with the `jwt` feature.
+#[cfg(all(feature = "jwt", not(target_arch = "wasm32")))]
+mod jwt;
+mod jwt_cache;
+mod web;
+
 use std::cell::RefCell;
 use std::collections::VecDeque;
 
@@ -45,7 +51,7 @@ impl Transport for FakeTransport {
     }
 }
 
-const TOKEN: &str = r#"{"access_token":"czs_access_1","expires_in":4102444800,"refresh_token":"czs_refresh_1","token_type":"Bearer"}"#;
+pub(crate) const TOKEN: &str = r#"{"access_token":"czs_access_1","expires_in":4102444800,"refresh_token":"czs_refresh_1","token_type":"Bearer"}"#;
 
 fn app() -> PkceOAuthApp {
     PkceOAuthApp::new(PkceOAuthAppOptions {
