@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Size and cold-start comparison: coze-auth vs @coze/api vs oauth4webapi.
+# Size, cold-start and device-flow comparison: coze-auth vs @coze/api vs oauth4webapi.
 # Writes a markdown report to stdout and bench/out/results.md. Not part of the CI test run.
 #
 #   bash bench/run.sh            (or: npm run bench, at the repo root)
@@ -48,6 +48,8 @@ trap 'rm -f "$tmp"' EXIT
   node size.mjs
   echo
   node coldstart.mjs "${RUNS:-15}"
+  echo
+  node device.mjs
 } > "$tmp"
 mv "$tmp" out/results.md
 trap - EXIT
