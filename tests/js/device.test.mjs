@@ -145,7 +145,7 @@ describe('polling', { concurrency: true, timeout: 30_000 }, () => {
     })
   })
 
-  test('429 with Retry-After and a 500 are retried; five failures in a row give up', async () => {
+  test('429 with Retry-After, a 500 and a connection reset are retried; five failures in a row give up', async () => {
     await withMock({ interval: 1, pending: 1, throttle: [0], retryAfter: 2 }, async (coze, app) => {
       const dc = await app.getDeviceCode()
       const token = await app.getAccessToken({ deviceCode: dc.device_code, poll: true })
@@ -159,6 +159,12 @@ describe('polling', { concurrency: true, timeout: 30_000 }, () => {
       coze.setFault('http_500_empty', { times: 1, path: TOKEN_PATH })
       const token = await app.getAccessToken({ deviceCode: dc.device_code, poll: true })
       assert.ok(token.access_token)
+    })
+    await withMock({ interval: 1 }, async (coze, app) => {
+      const dc = await app.getDeviceCode()
+      coze.setFault('reset', { times: 1, path: TOKEN_PATH })
+      const token = await app.getAccessToken({ deviceCode: dc.device_code, poll: true })
+      assert.ok(token.access_token, 'a connection reset is retried like any network failure')
     })
     await withMock({ interval: 1, throttle: [0, 1, 2, 3, 4, 5], retryAfter: 1 }, async (coze, app) => {
       const dc = await app.getDeviceCode()
