@@ -3,7 +3,8 @@
 #   1. publint (strict) and @arethetypeswrong/cli find no problems in the tarball
 #   2. its types resolve under moduleResolution node16, nodenext and bundler (tests/types-resolution/)
 #   3. Node ESM `import` and CJS `require` give every export, the same objects both ways (tests/pack-node/)
-#   4. a Vite app and a webpack 5 app built from it log in with PKCE in Chromium (tests/bundlers/)
+#   4. a Vite app and a webpack 5 app built from it (and the Vite dev server) log in with PKCE in
+#      headless Chromium against mock Coze (tests/bundlers/)
 # Each throw-away project gets the tarball freshly installed every run; the bundler apps'
 # dependencies are reinstalled from their committed lockfile only when package.json or the
 # lockfile changed (`npm install`, not `npm ci`: the lockfiles lack the other platforms' optional
