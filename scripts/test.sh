@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: lint, native Rust, wasm-bindgen (Node and headless Chromium), the mock
-# server, the packed npm package in Node, TypeScript types, and the demo end to end in Chromium.
+# server, the packed npm package in Node, TypeScript types, the tarball across type resolvers,
+# runtimes and bundlers (scripts/test-pack.sh), and the demo end to end in Chromium.
 # Installs what it needs first (quick when already installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,9 @@ rm -rf tests/types/node_modules && mkdir -p tests/types/node_modules
 cp -r tests/js/node_modules/coze-auth tests/types/node_modules/coze-auth
 node_modules/.bin/tsc -p tests/types/tsconfig.json
 echo "types: ok"
+
+step "the packed package: publint, attw, types per moduleResolution, Node import/require, Vite and webpack apps in Chromium"
+bash scripts/test-pack.sh
 
 step "browser end to end: the demo page in headless Chromium"
 node --test --test-concurrency=1 tests/browser/

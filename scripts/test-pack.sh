@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Proves the packed npm package (`npm pack` of pkg/) where users install it:
+#   1. publint (strict) and @arethetypeswrong/cli find no problems in the tarball
+#   2. its types resolve under moduleResolution node16, nodenext and bundler (tests/types-resolution/)
+#   3. Node ESM `import` and CJS `require` give every export, the same objects both ways (tests/pack-node/)
+#   4. a Vite app and a webpack 5 app built from it (and the Vite dev server) log in with PKCE in
+#      headless Chromium against mock Coze (tests/bundlers/)
+# Each throw-away project gets the tarball freshly installed every run; the bundler apps'
+# dependencies are reinstalled from their committed lockfile only when package.json or the
+# lockfile changed (`npm install`, not `npm ci`: the lockfiles lack the other platforms' optional
+# rollup binaries, which the registry mirror here does not have at the locked version, and
+# `npm ci` refuses such a lockfile).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh node browser
+[ -f pkg/package.json ] || bash scripts/build.sh
+
+step() { echo; echo "--- $* --- (${SECONDS}s)"; }
+BIN=node_modules/.bin
+PROJECTS=(tests/types-resolution tests/pack-node tests/bundlers/vite-app tests/bundlers/webpack-app)
+
+step "pack pkg/"
+mkdir -p target/test-pack
+rm -f target/test-pack/coze-auth-*.tgz
+tarball=$PWD/target/test-pack/$(cd target/test-pack && npm pack ../../pkg --silent | tail -1)
+echo "$tarball"
+
+step "publint and arethetypeswrong on the tarball"
+"$BIN/publint" run "$tarball" --strict
+"$BIN/attw" "$tarball"
+
+step "install the tarball into the throw-away projects"
+for project in "${PROJECTS[@]}"; do
+  if [ -f "$project/package-lock.json" ]; then
+    stamp=$(cat "$project/package.json" "$project/package-lock.json" | sha256sum | cut -c1-64)
+    if [ "$(cat "$project/node_modules/.test-pack-stamp" 2>/dev/null)" != "$stamp" ]; then
+      echo "$project: installing its dependencies (package.json or lockfile changed)"
+      (cd "$project" && npm install --no-audit --no-fund --loglevel=error)
+      echo "$stamp" > "$project/node_modules/.test-pack-stamp"
+    fi
+  fi
+  rm -rf "$project/node_modules/coze-auth"
+  (cd "$project" && npm install --no-save --no-audit --no-fund --loglevel=error "$tarball")
+  echo "$project: coze-auth installed from the tarball"
+done
+
+step "types resolve under node16, nodenext and bundler"
+node tests/types-resolution/check.mjs
+
+step "Node $(node --version): ESM import and CJS require of every export"
+node tests/pack-node/check.mjs
+
+step "build the Vite and webpack apps"
+# Each app's own `npm run build` (vite build; webpack --mode production, no config file), quieter.
+(cd tests/bundlers/vite-app && rm -rf dist && npm run --silent build -- --logLevel warn)
+(cd tests/bundlers/webpack-app && rm -rf dist && npm run --silent build -- --stats errors-warnings)
+echo "built tests/bundlers/vite-app/dist and tests/bundlers/webpack-app/dist"
+
+step "the bundled apps log in with PKCE in headless Chromium against mock Coze"
+node --test --test-concurrency=1 --test-reporter=spec tests/bundlers/

@@ -1,0 +1,41 @@
+// Node ESM `import` and CJS `require` of every export of the installed tarball: each is
+// defined, both ways give the same objects (one CommonJS instance behind both), and the wasm
+// module loads (a first authorize URL, no network).
+//
+//   node tests/pack-node/check.mjs      (after the tarball is installed here)
+
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+import * as esm from 'coze-auth'
+
+const require = createRequire(import.meta.url)
+const cjs = require('coze-auth')
+// At least these; any export added later is checked the same way (both entries must list it).
+const REQUIRED = ['COZE_CN_BASE_URL', 'COZE_COM_BASE_URL', 'CozeAuthError', 'PKCEOAuthApp']
+const EXPORTS = Object.keys(esm).sort()
+
+assert.deepEqual(Object.keys(cjs).filter((k) => k !== '__esModule').sort(), EXPORTS, 'require() and import give the same export names')
+for (const name of REQUIRED) assert.ok(EXPORTS.includes(name), `${name} is exported`)
+for (const name of EXPORTS) {
+  assert.notEqual(esm[name], undefined, `import { ${name} }`)
+  assert.notEqual(cjs[name], undefined, `require().${name}`)
+  assert.equal(esm[name], cjs[name], `${name}: import and require give the same object`)
+}
+assert.equal(esm.COZE_CN_BASE_URL, 'https://api.coze.cn')
+assert.equal(esm.COZE_COM_BASE_URL, 'https://api.coze.com')
+assert.equal(typeof esm.PKCEOAuthApp, 'function')
+assert.ok(esm.CozeAuthError.prototype instanceof Error)
+assert.equal(require.resolve('coze-auth').replaceAll('\\', '/').split('/node_modules/coze-auth/')[1], 'node/index.js')
+assert.equal(import.meta.resolve('coze-auth').split('/node_modules/coze-auth/')[1], 'node/index.mjs')
+
+// An error thrown through one entry is an instance of the class from the other.
+const thrown = await new esm.PKCEOAuthApp({ clientId: 'id' }).getOAuthUrl({ redirectUri: '' }).then(() => null, (e) => e)
+assert.ok(thrown instanceof cjs.CozeAuthError, `expected a CozeAuthError, got ${thrown}`)
+assert.equal(thrown.code, 'invalid_argument')
+
+for (const [how, lib] of [['import', esm], ['require', cjs]]) {
+  const { url, codeVerifier } = await new lib.PKCEOAuthApp({ clientId: 'id', baseURL: lib.COZE_COM_BASE_URL }).getOAuthUrl({ redirectUri: 'https://app.example/cb' })
+  assert.ok(url.startsWith('https://www.coze.com/api/permission/oauth2/authorize?'), `${how}: ${url}`)
+  assert.match(codeVerifier, /^[A-Za-z0-9_-]{43}$/)
+}
+console.log(`pack-node ok  Node ${process.version}: import and require give the same ${EXPORTS.join(', ')}`)
