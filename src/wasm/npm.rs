@@ -36,7 +36,7 @@ use crate::core::random::RandomSource;
 use crate::core::token::{read_token_response, OAuthToken};
 use crate::prelude::*;
 
-/// The operations, as numbered in pkg-template/lib/api.js.
+/// The operations, as numbered in pkg-template/lib/core.js (both builds) and node-ops.js (Node).
 const CHECK: u8 = 0;
 const AUTHORIZE: u8 = 1;
 const EXCHANGE: u8 = 2;
