@@ -14,7 +14,7 @@ function nodeOnly(name, why) {
   };
 }
 
-const secret = (what) => `it holds the app's ${what}, which a page would expose. Run it in Node on your server.`;
+const secret = (what) => `it needs the app's ${what}: run it in Node.`;
 
 /** Node only: a device-flow app has no browser (see the Node build). */
 export const DeviceOAuthApp = nodeOnly(
@@ -30,10 +30,10 @@ export const WebOAuthApp = nodeOnly('WebOAuthApp', secret('client secret'));
 
 /** Node only: the scope is for OAuthJWTFlow. */
 export const botChatScope = () => {
-  throw unsupported('botChatScope', 'it is for OAuthJWTFlow (Node only).');
+  throw unsupported('botChatScope', secret('private key'));
 };
 
 /** Node only: an app config usually holds a secret or a key; a page constructs PKCEOAuthApp. */
 export const loadOAuthApp = () => {
-  throw unsupported('loadOAuthApp', secret('secret or key'));
+  throw unsupported('loadOAuthApp', secret('secret or private key'));
 };

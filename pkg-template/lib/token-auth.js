@@ -19,10 +19,10 @@ export class TokenAuth {
     const token = string(options, 'token', true).trim();
     const allow = get(options, 'allowPersonalAccessTokenInBrowser');
     if (allow != null && typeof allow !== 'boolean') throw fail('allowPersonalAccessTokenInBrowser must be a boolean.');
-    if (token === '' || /[\s\p{Cc}]/u.test(token)) throw fail('token must be an access token: not empty, no whitespace or control characters.');
+    if (token === '' || /[\s\p{Cc}]/u.test(token)) throw fail('token must be a non-empty token without whitespace.');
     this.#token = token;
     if (BROWSER_BUILD && this.isPersonalAccessToken && !allow) {
-      throw fail('A personal access token (pat_…) in a page is readable by anyone who opens it: use PKCEOAuthApp, or set allowPersonalAccessTokenInBrowser.');
+      throw fail('A pat_ token in a page is readable by anyone who opens it: use PKCEOAuthApp, or set allowPersonalAccessTokenInBrowser.');
     }
   }
 
