@@ -242,6 +242,239 @@ export declare class DeviceOAuthApp {
   free(): void;
 }
 
+/** A logger for debug lines (URL, status, log id, timing; never a JWT, token or key). */
+export type CozeAuthLogger =
+  | ((message: string, level: "debug") => void)
+  | { debug(message: string): void };
+
+/** The optional `session_context` claim: `{device_info: {device_id, custom_consumer}}`. */
+export interface JwtSessionContext {
+  deviceInfo?: {
+    /** `device_id`. */
+    deviceId?: string;
+    /** `custom_consumer`. */
+    customConsumer?: string;
+  };
+}
+
+/**
+ * A JWT grant's `scope` (protocol §6.4), sent as it is. {@link botChatScope} builds the common one.
+ */
+export interface JwtScope {
+  account_permission?: { permission_list: string[] };
+  attribute_constraint?: { connector_bot_chat_attribute: { bot_id_list: string[] } };
+  workspace_permission?: { workspace_id_list: string[]; permission_list: string[] };
+  workflow_permission?: { workflow_id_list: string[]; permission_list: string[] };
+}
+
+/**
+ * Options of {@link OAuthJWTFlow}. `baseURL`, `appId`, `keyid` and `privateKey` fall back to the
+ * environment (an empty variable counts as unset); a missing required value throws at
+ * construction, naming the option and its variables.
+ */
+export interface OAuthJWTFlowOptions {
+  /** API base URL. Else `COZELOOP_API_BASE_URL`, `COZE_API_BASE`, then {@link COZE_CN_BASE_URL}. */
+  baseURL?: string;
+  /** The app ID from the Coze console (the `iss` claim). Else `COZELOOP_JWT_OAUTH_CLIENT_ID`, `COZE_JWT_OAUTH_CLIENT_ID`. */
+  appId?: string;
+  /** The `aud` claim. Default: the host (and port) of `baseURL`, e.g. `api.coze.cn`. */
+  aud?: string;
+  /** The public key's id (fingerprint) from the console (the header's `kid`). Else `COZELOOP_JWT_OAUTH_PUBLIC_KEY_ID`, `COZE_JWT_OAUTH_PUBLIC_KEY_ID`. */
+  keyid?: string;
+  /**
+   * The RSA private key, PEM: PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`);
+   * surrounding whitespace, CRLF and literal `\n` escapes are fine. Parsed once, here: an unusable
+   * key throws `invalid_key`. Else `COZELOOP_JWT_OAUTH_PRIVATE_KEY`, `COZE_JWT_OAUTH_PRIVATE_KEY`,
+   * then the file that `COZE_JWT_OAUTH_PRIVATE_KEY_FILE_PATH` names.
+   */
+  privateKey?: string;
+  /** Only `RS256` (the default) exists for Coze. */
+  algorithm?: "RS256";
+  /** The `session_name` claim: isolates sub-resources (e.g. conversations) per end user. */
+  sessionName?: string;
+  /** The `session_context` claim. */
+  sessionContext?: JwtSessionContext;
+  /** Receives a debug line per request. Default: silent. */
+  logger?: CozeAuthLogger;
+  /** Replaces `globalThis.fetch`. */
+  fetch?: FetchLike;
+  /** Per-request time limit in milliseconds. Default 30000. */
+  timeoutMs?: number;
+}
+
+/** Parameters of one JWT grant. */
+export interface JwtTokenParams extends RequestOptions {
+  /** The token's lifetime in seconds, 1 to 86399. Default 900. Outside: `invalid_argument`, nothing sent. */
+  durationSeconds?: number;
+  /** Limits the token; see {@link botChatScope}. */
+  scope?: JwtScope;
+  /** Mint for this account (`/api/permission/oauth2/account/{id}/token`). */
+  accountId?: string;
+  /** Mint for this enterprise (`/api/permission/oauth2/enterprise_id/{id}/token`). Not with `accountId`. */
+  enterpriseId?: string;
+  /** Overrides the flow's `sessionName` for this grant. */
+  sessionName?: string;
+}
+
+/** What the JWT grant returns: no refresh token (mint a new one instead). */
+export interface JwtToken {
+  /** The bearer token. */
+  access_token: string;
+  /** Absolute expiry, in Unix seconds. */
+  expires_in: number;
+  /** Usually `"Bearer"`. */
+  token_type?: string;
+}
+
+/**
+ * The JWT grant of a Coze service app, signing RS256 assertions with WebCrypto.
+ *
+ * ```ts
+ * const flow = new OAuthJWTFlow({ appId, keyid, privateKey }) // or from the environment
+ * const { access_token } = await flow.getAccessToken()      // cached, renewed before expiry
+ * ```
+ *
+ * Node only: in the browser build, the constructor throws `CozeAuthError` with code
+ * `unsupported` (the private key must not reach a page).
+ */
+export declare class OAuthJWTFlow {
+  /** @throws {CozeAuthError} `invalid_argument` (a missing or malformed option), `invalid_key` (an unusable key). */
+  constructor(options?: OAuthJWTFlowOptions);
+  /** Mints a new token: a fresh assertion (new `jti`), no cache. */
+  getToken(params?: JwtTokenParams): Promise<JwtToken>;
+  /**
+   * The cached token for these parameters (duration, scope, account or enterprise, session name)
+   * until it expires within the margin (30 s for lifetimes of 10 minutes or more, 10 s from a
+   * minute, 5 s from 30 s, else none), then a new one. Concurrent callers share one request; a
+   * failure is not cached. `signal` stops this caller's wait only.
+   */
+  getAccessToken(params?: JwtTokenParams): Promise<JwtToken>;
+  /** Drops the cached tokens and releases the object (further calls fail). Idempotent. */
+  free(): void;
+}
+
+/** The "channel" scope: `Connector.botChat` on `botIds` (empty: not limited to bots). Node only. */
+export declare function botChatScope(botIds: readonly string[]): JwtScope;
+
+/** Options of {@link WebOAuthApp}. */
+export interface WebOAuthAppOptions extends BaseAppOptions {
+  /** The web app's client secret. Sent only as `Authorization: Bearer …`, never in a body. */
+  clientSecret: string;
+  /** Base of the consent page host; default `baseURL` with `api.` replaced by `www.`. */
+  wwwBaseURL?: string;
+}
+
+/** Parameters of {@link WebOAuthApp.getOAuthUrl}. */
+export interface GetWebOAuthUrlParams {
+  /** Where Coze sends the user back; must exactly match one registered on the app. */
+  redirectUri: string;
+  /** Anti-CSRF value. Default: 128 random bits, base64url. */
+  state?: string;
+  /** Scope consent to one workspace. */
+  workspaceId?: string;
+}
+
+/** Parameters of {@link WebOAuthApp.getAccessToken}. */
+export interface GetWebAccessTokenParams extends RequestOptions {
+  /** The callback's `code`. */
+  code: string;
+  /** The redirect URI of the authorize URL. */
+  redirectUri: string;
+}
+
+/** Options of {@link WebOAuthApp.handleCallback}. */
+export interface WebCallbackOptions extends RequestOptions {
+  /** The state {@link WebOAuthApp.getOAuthUrl} returned, kept in the user's session. */
+  state: string;
+  /** The redirect URI of the authorize URL. */
+  redirectUri: string;
+}
+
+/**
+ * Login for web apps (confidential clients with a client secret), on your server.
+ *
+ * Node only: in the browser build, the constructor throws `CozeAuthError` with code `unsupported`.
+ */
+export declare class WebOAuthApp {
+  /** @throws {CozeAuthError} `invalid_argument` when an option is missing or malformed. */
+  constructor(options: WebOAuthAppOptions);
+  /** The authorize URL and its state: keep the state in the user's session. No network. */
+  getOAuthUrl(params: GetWebOAuthUrlParams): Promise<{ url: string; state: string }>;
+  /** Exchanges a code for a token. */
+  getAccessToken(params: GetWebAccessTokenParams): Promise<OAuthToken>;
+  /**
+   * Checks the callback URL's state against `state` (constant time; `invalid_state`), turns an
+   * `error=` callback into `oauth_error`, then exchanges the code.
+   */
+  handleCallback(url: string, options: WebCallbackOptions): Promise<OAuthToken>;
+  /** Trades a refresh token for a new token. Store the returned `refresh_token`: it may rotate. */
+  refreshAccessToken(refreshToken: string, options?: RequestOptions): Promise<OAuthToken>;
+  /** Releases the object (further calls fail). Idempotent. */
+  free(): void;
+}
+
+/** Options of {@link TokenAuth}. */
+export interface TokenAuthOptions {
+  /** A personal access token (`pat_…`), a service access token, or an access token. */
+  token: string;
+  /**
+   * Browser build only: accept a `pat_` token in a page (anyone who opens the page can read it).
+   * Default false: the constructor throws `invalid_argument`.
+   */
+  allowPersonalAccessTokenInBrowser?: boolean;
+}
+
+/** A static bearer token for Coze's OpenAPI (both builds). */
+export declare class TokenAuth {
+  /** @throws {CozeAuthError} `invalid_argument`: empty, inner whitespace, or a `pat_` token in the browser build. */
+  constructor(options: TokenAuthOptions);
+  /** The token (trimmed). Secret. */
+  readonly token: string;
+  /** True for a personal access token (`pat_…`). */
+  readonly isPersonalAccessToken: boolean;
+  /** `Bearer <token>`, for the `Authorization` header. */
+  authorizationHeader(): string;
+}
+
+/** The JSON app config of the official SDKs (`client_type`, `client_id`, …). */
+export interface OAuthAppConfig {
+  client_type: "pkce" | "device" | "web" | "jwt";
+  client_id: string;
+  /** web */
+  client_secret?: string;
+  /** jwt: PEM */
+  private_key?: string;
+  /** jwt */
+  public_key_id?: string;
+  coze_api_base?: string;
+  coze_www_base?: string;
+}
+
+/** Options passed on to the app's constructor (the config's values win). */
+export interface LoadOAuthAppOptions {
+  fetch?: FetchLike;
+  timeoutMs?: number;
+  /** Used by a jwt app. */
+  logger?: CozeAuthLogger;
+}
+
+/** Any app. */
+export type OAuthApp = PKCEOAuthApp | DeviceOAuthApp | WebOAuthApp | OAuthJWTFlow;
+
+/**
+ * The app a JSON config describes (py `load_oauth_app_from_config`): `pkce` → {@link PKCEOAuthApp},
+ * `device` → {@link DeviceOAuthApp}, `web` → {@link WebOAuthApp}, `jwt` → {@link OAuthJWTFlow}
+ * (whose values then do not fall back to the environment; `coze_api_base` defaults to
+ * {@link COZE_CN_BASE_URL}). Errors name the key, never a value.
+ *
+ * Node only (a config usually holds a secret): the browser build throws `unsupported`.
+ */
+export declare function loadOAuthApp(config: OAuthAppConfig & { client_type: "jwt" }, options?: LoadOAuthAppOptions): OAuthJWTFlow;
+export declare function loadOAuthApp(config: OAuthAppConfig & { client_type: "web" }, options?: LoadOAuthAppOptions): WebOAuthApp;
+export declare function loadOAuthApp(config: OAuthAppConfig & { client_type: "device" }, options?: LoadOAuthAppOptions): DeviceOAuthApp;
+export declare function loadOAuthApp(config: OAuthAppConfig & { client_type: "pkce" }, options?: LoadOAuthAppOptions): PKCEOAuthApp;
+export declare function loadOAuthApp(config: string | OAuthAppConfig, options?: LoadOAuthAppOptions): OAuthApp;
+
 /** Stable machine-readable failure kinds: branch on these, not on messages. */
 export type CozeAuthErrorCode =
   /** An option or parameter is missing or malformed; nothing was sent. */
@@ -262,7 +495,9 @@ export type CozeAuthErrorCode =
   | "aborted"
   /** The request never got an HTTP response (DNS, refused, reset, CORS). */
   | "network_error"
-  /** This class does not run here (e.g. `DeviceOAuthApp` in a browser build). */
+  /** A private key that cannot be used (malformed, encrypted, not RSA, bad size); the message never quotes it. */
+  | "invalid_key"
+  /** This class does not run here (e.g. `DeviceOAuthApp` or `OAuthJWTFlow` in a browser build). */
   | "unsupported";
 
 /** The one error class of this library. Messages never contain codes, verifiers, tokens or secrets. */

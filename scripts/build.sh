@@ -31,7 +31,7 @@ build_wasm "$BROWSER_FEATURES" pkg/browser web
 # The browser build ships the ES modules as they are (bundlers tree-shake them), without the
 # Node-only ones (node.js, the Node entry, and the flows it adds).
 for f in pkg-template/lib/*.js; do
-  case "$(basename "$f")" in node.js | device.js) ;; *) cp "$f" pkg/browser/ ;; esac
+  case "$(basename "$f")" in node.js | node-ops.js | device.js | jwt.js | web.js | config.js) ;; *) cp "$f" pkg/browser/ ;; esac
 done
 cp pkg-template/browser/wasm.js pkg/browser/wasm.js
 

@@ -25,3 +25,6 @@ export function loadWasm() {
   );
   return loading;
 }
+
+/** This is the browser build: TokenAuth refuses a `pat_` token here unless told otherwise. */
+export const BROWSER_BUILD = true;

@@ -17,7 +17,7 @@ const MAX_BODY_BYTES = 1 << 20;
 export const fail = (message, code = 'invalid_argument', cause) =>
   new CozeAuthError(message, cause === undefined ? { code } : { code, cause });
 
-/** The module's operations, numbered as in src/wasm/npm.rs. */
+/** The module's operations in both builds, numbered as in src/wasm/npm.rs (the Node build's: node-ops.js). */
 export const op = {
   CHECK: 0,
   AUTHORIZE: 1,
@@ -26,16 +26,9 @@ export const op = {
   TOKEN: 4,
   CALLBACK_KEY: 5,
   TAKE_CALLBACK: 6,
-  DEVICE_CHECK: 7,
-  DEVICE_CODE: 8,
-  DEVICE_CODE_READ: 9,
-  DEVICE_POLL: 10,
-  DEVICE_POLL_READ: 11,
-  DEVICE_POLLER: 12,
-  DEVICE_REFRESH: 13,
 };
 
-const encoder = new TextEncoder();
+export const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**

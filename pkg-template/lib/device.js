@@ -11,13 +11,13 @@ import {
   loadWasm,
   loadedWasm,
   millis,
-  op,
   run,
   send,
   signalOf,
   sleep,
   string,
 } from './core.js';
+import { op } from './node-ops.js';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 

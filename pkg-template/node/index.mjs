@@ -2,4 +2,15 @@
 // instance (one CozeAuthError class, one set of objects).
 import api from './index.js';
 
-export const { PKCEOAuthApp, DeviceOAuthApp, CozeAuthError, COZE_CN_BASE_URL, COZE_COM_BASE_URL } = api;
+export const {
+  PKCEOAuthApp,
+  DeviceOAuthApp,
+  OAuthJWTFlow,
+  WebOAuthApp,
+  TokenAuth,
+  loadOAuthApp,
+  botChatScope,
+  CozeAuthError,
+  COZE_CN_BASE_URL,
+  COZE_COM_BASE_URL,
+} = api;

@@ -4,3 +4,6 @@ const glue = require('./coze_auth.js');
 
 exports.loadedWasm = () => glue;
 exports.loadWasm = () => Promise.resolve(glue);
+
+/** Not the browser build (see browser/wasm.js). */
+exports.BROWSER_BUILD = false;

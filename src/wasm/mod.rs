@@ -9,6 +9,10 @@ pub mod fetch;
 pub mod js;
 #[cfg(feature = "npm")]
 pub mod npm;
+#[cfg(all(feature = "npm", feature = "node"))]
+mod npm_jwt;
+#[cfg(all(feature = "npm", feature = "node"))]
+mod npm_web;
 #[cfg(feature = "fetch")]
 pub mod pkce_app;
 #[cfg(feature = "fetch")]

@@ -13,6 +13,8 @@ use core::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "node")]
+use super::{npm_jwt, npm_web};
 use crate::core::callback::{pending_flow_key, take_pending_flow, PendingFlowStore};
 #[cfg(feature = "node")]
 use crate::core::config::DEFAULT_DEVICE_POLL_INTERVAL_SECONDS;
@@ -34,7 +36,7 @@ use crate::core::random::RandomSource;
 use crate::core::token::{read_token_response, OAuthToken};
 use crate::prelude::*;
 
-/// The operations, as numbered in pkg-template/lib/api.js.
+/// The operations, as numbered in pkg-template/lib/core.js (both builds) and node-ops.js (Node).
 const CHECK: u8 = 0;
 const AUTHORIZE: u8 = 1;
 const EXCHANGE: u8 = 2;
@@ -57,6 +59,31 @@ const DEVICE_POLL_READ: u8 = 11;
 const DEVICE_POLLER: u8 = 12;
 #[cfg(feature = "node")]
 const DEVICE_REFRESH: u8 = 13;
+// The JWT flow (src/wasm/npm_jwt.rs) and the web app (src/wasm/npm_web.rs): Node build only.
+#[cfg(feature = "node")]
+const JWT_KEY: u8 = 14;
+#[cfg(feature = "node")]
+const JWT_CHECK: u8 = 15;
+#[cfg(feature = "node")]
+const JWT_PARAMS: u8 = 16;
+#[cfg(feature = "node")]
+const JWT_SIGNING_INPUT: u8 = 17;
+#[cfg(feature = "node")]
+const JWT_REQUEST: u8 = 18;
+#[cfg(feature = "node")]
+const BOT_CHAT_SCOPE: u8 = 19;
+#[cfg(feature = "node")]
+const WEB_CHECK: u8 = 20;
+#[cfg(feature = "node")]
+const WEB_AUTHORIZE: u8 = 21;
+#[cfg(feature = "node")]
+const WEB_CALLBACK: u8 = 22;
+#[cfg(feature = "node")]
+const WEB_EXCHANGE: u8 = 23;
+#[cfg(feature = "node")]
+const WEB_REFRESH: u8 = 24;
+#[cfg(feature = "node")]
+const APP_CONFIG: u8 = 25;
 
 #[cfg(feature = "node")]
 /// How long a device code not from `getDeviceCode` is polled (Coze does not say; 30 minutes is
@@ -123,30 +150,56 @@ fn dispatch(op: u8, a: &Args, bytes: &[u8]) -> Result<String, Error> {
         DEVICE_POLLER => device_poller(a, bytes),
         #[cfg(feature = "node")]
         DEVICE_REFRESH => request_json(a.device_app()?.refresh_request(&a.text("refreshToken"))?),
+        #[cfg(feature = "node")]
+        JWT_KEY => npm_jwt::private_key(bytes),
+        #[cfg(feature = "node")]
+        JWT_CHECK => npm_jwt::flow(a).map(|_| "{}".to_owned()),
+        #[cfg(feature = "node")]
+        JWT_PARAMS => npm_jwt::plan(a),
+        #[cfg(feature = "node")]
+        JWT_SIGNING_INPUT => npm_jwt::signing_input(a, bytes),
+        #[cfg(feature = "node")]
+        JWT_REQUEST => npm_jwt::token_request(a, bytes),
+        #[cfg(feature = "node")]
+        BOT_CHAT_SCOPE => npm_jwt::bot_chat_scope(a),
+        #[cfg(feature = "node")]
+        WEB_CHECK => npm_web::app(a).map(|_| "{}".to_owned()),
+        #[cfg(feature = "node")]
+        WEB_AUTHORIZE => npm_web::authorize(a, bytes),
+        #[cfg(feature = "node")]
+        WEB_CALLBACK => npm_web::callback(a),
+        #[cfg(feature = "node")]
+        WEB_EXCHANGE => request_json(
+            npm_web::app(a)?.exchange_request(&a.text("code"), &a.text("redirectUri"))?,
+        ),
+        #[cfg(feature = "node")]
+        WEB_REFRESH => request_json(npm_web::app(a)?.refresh_request(&a.text("refreshToken"))?),
+        #[cfg(feature = "node")]
+        APP_CONFIG => npm_web::app_config(bytes),
         _ => Err(Error::invalid_argument("coze-auth: unknown operation.")),
     }
 }
 
 /// The arguments object the wrapper wrote.
-struct Args(Value);
+pub(super) struct Args(pub(super) Value);
 
 impl Args {
     /// A string argument; absent or null is `None`.
-    fn string(&self, key: &str) -> Option<String> {
+    pub(super) fn string(&self, key: &str) -> Option<String> {
         self.0.get(key).and_then(Value::as_str).map(str::to_owned)
     }
 
     /// A required string argument (the wrapper has checked it is there; empty if not).
-    fn text(&self, key: &str) -> String {
+    pub(super) fn text(&self, key: &str) -> String {
         self.string(key).unwrap_or_default()
     }
 
-    fn int(&self, key: &str) -> i64 {
+    pub(super) fn int(&self, key: &str) -> i64 {
         self.0.get(key).and_then(Value::as_i64).unwrap_or(0)
     }
 
     /// `now`: Unix seconds.
-    fn now(&self) -> i64 {
+    pub(super) fn now(&self) -> i64 {
         self.int("now")
     }
 
@@ -199,7 +252,7 @@ fn error_json(e: &Error) -> String {
 }
 
 /// Random bytes handed over by the caller, drawn from its CSPRNG.
-struct GivenRandom<'a>(&'a [u8]);
+pub(super) struct GivenRandom<'a>(pub(super) &'a [u8]);
 
 impl RandomSource for GivenRandom<'_> {
     fn fill(&mut self, buf: &mut [u8]) -> Result<(), Error> {
@@ -283,7 +336,7 @@ fn authorize(a: &Args, random: &[u8]) -> Result<String, Error> {
 }
 
 /// A request for the wrapper to send: `{url, method, headers, body}`.
-fn request_json(r: HttpRequest) -> Result<String, Error> {
+pub(super) fn request_json(r: HttpRequest) -> Result<String, Error> {
     let mut headers = ObjectWriter::new();
     for (name, value) in &r.headers {
         headers = headers.string(name, value);

@@ -2,6 +2,15 @@
 // `@ts-expect-error` lines must stay errors, so a loosened type fails this check.
 import {
   PKCEOAuthApp,
+  OAuthJWTFlow,
+  WebOAuthApp,
+  TokenAuth,
+  DeviceOAuthApp,
+  loadOAuthApp,
+  botChatScope,
+  type JwtToken,
+  type JwtScope,
+  type OAuthApp,
   CozeAuthError,
   COZE_CN_BASE_URL,
   COZE_COM_BASE_URL,
@@ -58,4 +67,72 @@ const wrong: string = ({} as OAuthToken).expires_in;
 // @ts-expect-error not an error code
 const badCode: CozeAuthErrorCode = 'nope';
 
-void [flow, branch, wrong, badCode];
+async function jwt(): Promise<void> {
+  const lines: string[] = [];
+  const flow = new OAuthJWTFlow({
+    appId: '1',
+    keyid: 'k',
+    privateKey: '-----BEGIN PRIVATE KEY-----',
+    baseURL: com,
+    algorithm: 'RS256',
+    sessionName: 'u',
+    sessionContext: { deviceInfo: { deviceId: 'd', customConsumer: 'c' } },
+    logger: (message: string) => void lines.push(message),
+  });
+  new OAuthJWTFlow(); // every value from the environment
+  new OAuthJWTFlow({ logger: { debug: (m: string) => void lines.push(m) } });
+  const scope: JwtScope = botChatScope(['7400000000000000001']);
+  const t: JwtToken = await flow.getToken({ durationSeconds: 600, scope, accountId: '42', signal: AbortSignal.timeout(1000) });
+  const cached: JwtToken = await flow.getAccessToken({ enterpriseId: 'e', sessionName: 's' });
+  const access: string = cached.access_token;
+  flow.free();
+
+  const web = new WebOAuthApp({ clientId: 'c', clientSecret: 's', baseURL: cn, wwwBaseURL: 'https://www.coze.cn' });
+  const { url, state } = await web.getOAuthUrl({ redirectUri: 'https://a/cb', workspaceId: 'w' });
+  const fromCallback: OAuthToken = await web.handleCallback(url, { state, redirectUri: 'https://a/cb' });
+  await web.getAccessToken({ code: 'c', redirectUri: 'https://a/cb' });
+  if (fromCallback.refresh_token) await web.refreshAccessToken(fromCallback.refresh_token);
+
+  const auth = new TokenAuth({ token: 'pat_x', allowPersonalAccessTokenInBrowser: true });
+  const header: string = auth.authorizationHeader();
+  const isPat: boolean = auth.isPersonalAccessToken;
+
+  const fromJwtConfig: OAuthJWTFlow = loadOAuthApp({ client_type: 'jwt', client_id: '1', private_key: 'p', public_key_id: 'k' });
+  const fromWebConfig: WebOAuthApp = loadOAuthApp({ client_type: 'web', client_id: '1', client_secret: 's' });
+  const fromDeviceConfig: DeviceOAuthApp = loadOAuthApp({ client_type: 'device', client_id: '1' }, { timeoutMs: 1000 });
+  const any: OAuthApp = loadOAuthApp('{"client_type":"pkce","client_id":"1"}');
+  if (any instanceof PKCEOAuthApp) await any.getOAuthUrl({ redirectUri: 'x' });
+  void [t, access, header, isPat, fromJwtConfig, fromWebConfig, fromDeviceConfig];
+}
+
+const keyCode: CozeAuthErrorCode = 'invalid_key';
+const unsupportedCode: CozeAuthErrorCode = 'unsupported';
+
+// @ts-expect-error only RS256
+new OAuthJWTFlow({ algorithm: 'HS256' });
+// @ts-expect-error durationSeconds is a number
+void new OAuthJWTFlow().getToken({ durationSeconds: '900' });
+// @ts-expect-error accountId is a string
+void new OAuthJWTFlow().getAccessToken({ accountId: 42 });
+// @ts-expect-error the logger takes a string
+new OAuthJWTFlow({ logger: (n: number) => void n });
+// @ts-expect-error sessionContext fields are strings
+new OAuthJWTFlow({ sessionContext: { deviceInfo: { deviceId: 1 } } });
+// @ts-expect-error botIds are strings
+botChatScope([1]);
+// @ts-expect-error clientSecret is required
+new WebOAuthApp({ clientId: 'c' });
+// @ts-expect-error handleCallback needs the state and redirect URI
+void new WebOAuthApp({ clientId: 'c', clientSecret: 's' }).handleCallback('u');
+// @ts-expect-error the token is required
+new TokenAuth({});
+// @ts-expect-error allowPersonalAccessTokenInBrowser is a boolean
+new TokenAuth({ token: 't', allowPersonalAccessTokenInBrowser: 'yes' });
+// @ts-expect-error the token is read-only
+new TokenAuth({ token: 't' }).token = 'u';
+// @ts-expect-error unknown client_type
+loadOAuthApp({ client_type: 'saml', client_id: '1' });
+// @ts-expect-error a JWT token has no refresh_token
+const noRefresh: string = ({} as JwtToken).refresh_token;
+
+void [flow, branch, wrong, badCode, jwt, keyCode, unsupportedCode, noRefresh];
