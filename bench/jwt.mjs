@@ -1,6 +1,6 @@
 // The JWT flow, side by side:
 //   1. RS256 per signed assertion: coze-auth's OAuthJWTFlow.getToken() with an in-process fetch
-//      (so: claims built in wasm, WebCrypto signature, request built and answer read in wasm;
+//      (so: claims built in wasm, signature by a KeyObject made once, request built and answer read in wasm;
 //      no network), node:crypto signing with a cached KeyObject (the floor), and jsonwebtoken
 //      with the PEM on each call (what @coze/api does).
 //   2. 200 sequential getAccessToken() against the mock Coze: server hits and total time
@@ -59,7 +59,7 @@ console.log()
 console.log('| signer | ms per op | vs the floor |')
 console.log('|---|---:|---:|')
 console.log(`| node:crypto, cached KeyObject (the floor; signing only) | ${floor.toFixed(3)} | 1.00× |`)
-console.log(`| coze-auth OAuthJWTFlow.getToken(), in-process fetch (claims, WebCrypto signature, request, answer read) | ${ours.toFixed(3)} | ${(ours / floor).toFixed(2)}× |`)
+console.log(`| coze-auth OAuthJWTFlow.getToken(), in-process fetch (claims built in wasm, node:crypto KeyObject signature, request built, answer read) | ${ours.toFixed(3)} | ${(ours / floor).toFixed(2)}× |`)
 console.log(`| jsonwebtoken 9.0.3 with the PEM on each call (as @coze/api) | ${jwtLib.toFixed(3)} | ${(jwtLib / floor).toFixed(2)}× |`)
 
 // --- 2 and 3. the cache, against the mock -------------------------------------------------------

@@ -327,7 +327,7 @@ export interface JwtToken {
 }
 
 /**
- * The JWT grant of a Coze service app, signing RS256 assertions with WebCrypto.
+ * The JWT grant of a Coze service app, signing RS256 assertions with Node's crypto (a KeyObject made once per flow; WebCrypto where Node refuses the key).
  *
  * ```ts
  * const flow = new OAuthJWTFlow({ appId, keyid, privateKey }) // or from the environment
