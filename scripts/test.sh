@@ -9,11 +9,13 @@ step() { echo; echo "=== $* ==="; }
 
 bash scripts/setup.sh
 
-step "lint: cargo fmt, clippy (native and wasm32)"
+step "lint: cargo fmt, clippy (native and wasm32), cargo doc without warnings"
 cargo fmt --check
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --lib --tests --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features --features npm -- -D warnings
+cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features --features "npm node" -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
 
 step "native Rust tests (protocol core, flows over a fake transport, doc examples)"
 cargo test --quiet

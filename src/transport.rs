@@ -1,6 +1,6 @@
 //! The plug-in point for HTTP: the core builds an [`HttpRequest`], a [`Transport`] sends it.
 //!
-//! On wasm32 the crate ships [`crate::wasm::fetch::FetchTransport`] (the `fetch` of
+//! On wasm32 the crate ships `coze_auth::wasm::fetch::FetchTransport` (the `fetch` of
 //! `globalThis`, or the caller's). Native Rust users implement this trait over the HTTP client
 //! of their choice.
 
