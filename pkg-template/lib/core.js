@@ -126,6 +126,19 @@ export function randomBytes() {
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+/** The module where it loads synchronously (Node); `what`, a Node-only class, names it in the error. */
+export function nodeWasm(what) {
+  const wasm = loadedWasm();
+  if (!wasm) throw fail(`The coze-auth WebAssembly module is not loaded (${what} runs in Node only).`, 'unsupported');
+  return wasm;
+}
+
+/** Sends a request the module built, then has the module read the answer: operation `read` with `args` and `now`. */
+export async function sendAndRead(wasm, fetchFn, timeoutMs, signal, request, read, args) {
+  const { body, ...res } = await send(fetchFn, timeoutMs, signal, request);
+  return run(wasm, read, { ...res, ...args, now: nowSeconds() }, body);
+}
+
 /**
  * Resolves after `ms` milliseconds, or rejects with `aborted` as soon as `signal` fires; the
  * timer never outlives the wait.

@@ -8,18 +8,17 @@ import {
   fail,
   func,
   get,
-  loadWasm,
   loadedWasm,
+  loadWasm,
   millis,
   run,
   send,
+  sendAndRead,
   signalOf,
   sleep,
   string,
 } from './core.js';
 import { op } from './node-ops.js';
-
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** Device codes this app handed out, remembered for their interval and expiry (bounded). */
 const REMEMBERED_CODES = 32;
@@ -55,8 +54,7 @@ export class DeviceOAuthApp {
 
   /** Sends a request the module built; the module then reads the answer with `read`. */
   async #call(wasm, request, signal, read, extra) {
-    const { body, ...res } = await send(this.#fetch, this.#timeoutMs, signal, request);
-    return run(wasm, read, { ...res, ...extra, now: nowSeconds() }, body);
+    return sendAndRead(wasm, this.#fetch, this.#timeoutMs, signal, request, read, extra);
   }
 
   async getDeviceCode(params) {

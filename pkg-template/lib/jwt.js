@@ -7,16 +7,16 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
-  DEFAULT_TIMEOUT_MS,
   aborted,
+  DEFAULT_TIMEOUT_MS,
   encoder,
   expectObject,
   fail,
   func,
   get,
   isObject,
-  loadedWasm,
   millis,
+  nodeWasm,
   nowSeconds,
   randomBytes,
   run,
@@ -126,12 +126,7 @@ function untilAborted(promise, signal) {
   });
 }
 
-/** The WebAssembly module: loaded synchronously in Node, the only place this file runs. */
-function wasmNow() {
-  const wasm = loadedWasm();
-  if (!wasm) throw fail('The coze-auth WebAssembly module is not loaded (OAuthJWTFlow runs in Node only).', 'unsupported');
-  return wasm;
-}
+const wasmNow = () => nodeWasm('OAuthJWTFlow');
 
 /** The JWT grant of a Coze service app, with a self-renewing token cache. See index.d.ts. */
 export class OAuthJWTFlow {

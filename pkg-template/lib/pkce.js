@@ -6,14 +6,14 @@ import {
   fail,
   func,
   get,
-  loadWasm,
   loadedWasm,
+  loadWasm,
   millis,
   nowSeconds,
   op,
   randomBytes,
   run,
-  send,
+  sendAndRead,
   signalOf,
   storageCall,
   storageOf,
@@ -67,8 +67,7 @@ export class PKCEOAuthApp {
 
   /** Sends a request the module built, and has the module read the answer. */
   async #token(wasm, request, signal, secret1, secret2) {
-    const { body, ...res } = await send(this.#fetch, this.#timeoutMs, signal, request);
-    return run(wasm, op.TOKEN, { ...res, now: nowSeconds(), secret1, secret2 }, body);
+    return sendAndRead(wasm, this.#fetch, this.#timeoutMs, signal, request, op.TOKEN, { secret1, secret2 });
   }
 
   #exchange(wasm, code, redirectUri, codeVerifier, signal) {

@@ -8,12 +8,11 @@ import {
   expectObject,
   fail,
   func,
-  loadedWasm,
   millis,
-  nowSeconds,
+  nodeWasm,
   randomBytes,
   run,
-  send,
+  sendAndRead,
   signalOf,
   string,
 } from './core.js';
@@ -41,15 +40,12 @@ export class WebOAuthApp {
 
   #wasm() {
     if (this.#freed) throw fail('This object was freed with free(); create a new one.');
-    const wasm = loadedWasm();
-    if (!wasm) throw fail('The coze-auth WebAssembly module is not loaded (WebOAuthApp runs in Node only).', 'unsupported');
-    return wasm;
+    return nodeWasm('WebOAuthApp');
   }
 
   /** Sends a request the module built; the module reads the answer, scrubbing `secret` and the client secret. */
   async #token(wasm, request, signal, secret) {
-    const { body, ...res } = await send(this.#fetch, this.#timeoutMs, signal, request);
-    return run(wasm, op.TOKEN, { ...res, now: nowSeconds(), secret1: secret, secret2: this.#app.clientSecret }, body);
+    return sendAndRead(wasm, this.#fetch, this.#timeoutMs, signal, request, op.TOKEN, { secret1: secret, secret2: this.#app.clientSecret });
   }
 
   #exchange(wasm, code, redirectUri, signal) {

@@ -120,6 +120,25 @@ pub fn normalize_base_url(url: &str, option: &str) -> Result<String, Error> {
     Ok(trimmed.get(..end).unwrap_or(trimmed).to_owned())
 }
 
+/// An app's API base URL: `base_url`, default [`COZE_CN_BASE_URL`], normalised.
+pub fn api_base_url(base_url: Option<&str>) -> Result<String, Error> {
+    normalize_base_url(base_url.unwrap_or(COZE_CN_BASE_URL), "baseURL")
+}
+
+/// An app's API base URL and consent host: `www_base_url` if given, else derived from the API
+/// base (see [`derive_www_base_url`]); both normalised.
+pub fn api_and_www_base_urls(
+    base_url: Option<&str>,
+    www_base_url: Option<&str>,
+) -> Result<(String, String), Error> {
+    let base_url = api_base_url(base_url)?;
+    let www_base_url = match www_base_url {
+        Some(www) => normalize_base_url(www, "wwwBaseURL")?,
+        None => derive_www_base_url(&base_url),
+    };
+    Ok((base_url, www_base_url))
+}
+
 /// The consent host for an API base: the first `api.` in the host becomes `www.`
 /// (`https://api.coze.cn` → `https://www.coze.cn`); a host without `api.` (a private or local
 /// deployment) serves consent itself.

@@ -17,9 +17,9 @@
 //! - the server's code may come as `error_code` or `error`, with HTTP 200 or 400 alike.
 
 use super::config::{
-    device_code_path, normalize_base_url, validate_client_id, ACCESS_DENIED, AUTHORIZATION_PENDING,
-    COZE_CN_BASE_URL, DEFAULT_DEVICE_POLL_INTERVAL_SECONDS, EXPIRED_TOKEN, GRANT_DEVICE_CODE,
-    GRANT_REFRESH_TOKEN, SLOW_DOWN, SLOW_DOWN_STEP_SECONDS, TOKEN_PATH,
+    api_base_url, device_code_path, validate_client_id, ACCESS_DENIED, AUTHORIZATION_PENDING,
+    DEFAULT_DEVICE_POLL_INTERVAL_SECONDS, EXPIRED_TOKEN, GRANT_DEVICE_CODE, GRANT_REFRESH_TOKEN,
+    SLOW_DOWN, SLOW_DOWN_STEP_SECONDS, TOKEN_PATH,
 };
 use super::encoding::form_encode_into;
 use super::error::{Error, ErrorCode};
@@ -28,7 +28,7 @@ use super::json::{ObjectWriter, Value};
 use super::pkce::require_non_empty;
 use super::secret::Secret;
 use super::text::{cat, int};
-use super::token::{read_token_response, OAuthToken};
+use super::token::{read_token_response, request_token, OAuthToken};
 use crate::prelude::*;
 use crate::transport::{Sleeper, Transport};
 
@@ -47,7 +47,7 @@ const ABSOLUTE_TIME_FLOOR: i64 = 1_000_000_000;
 pub struct DeviceOAuthAppOptions {
     /// The OAuth app's client id. Required.
     pub client_id: String,
-    /// API base URL; default [`COZE_CN_BASE_URL`].
+    /// API base URL; default [`COZE_CN_BASE_URL`](crate::COZE_CN_BASE_URL).
     pub base_url: Option<String>,
 }
 
@@ -556,10 +556,7 @@ impl DeviceOAuthApp {
     /// Checks the options. Fails with `invalid_argument` on a missing client id or a bad URL.
     pub fn new(options: DeviceOAuthAppOptions) -> Result<Self, Error> {
         validate_client_id(&options.client_id)?;
-        let base_url = normalize_base_url(
-            options.base_url.as_deref().unwrap_or(COZE_CN_BASE_URL),
-            "baseURL",
-        )?;
+        let base_url = api_base_url(options.base_url.as_deref())?;
         Ok(DeviceOAuthApp {
             client_id: options.client_id,
             base_url,
@@ -676,12 +673,7 @@ impl DeviceOAuthApp {
         refresh_token: &str,
     ) -> Result<OAuthToken, Error> {
         let request = self.refresh_request(refresh_token)?;
-        let response = transport.send(request).await?;
-        read_token_response(
-            &response,
-            crate::platform::now_unix_seconds(),
-            &[refresh_token],
-        )
+        request_token(transport, request, &[refresh_token]).await
     }
 }
 

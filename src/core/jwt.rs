@@ -32,9 +32,9 @@
 use core::future::Future;
 
 use super::config::{
-    normalize_base_url, ACCOUNT_TOKEN_PATH_PREFIX, BOT_CHAT_PERMISSION, COZE_CN_BASE_URL,
-    DEFAULT_JWT_DURATION_SECONDS, ENTERPRISE_TOKEN_PATH_PREFIX, GRANT_JWT_BEARER, JWT_ALGORITHM,
-    JWT_ASSERTION_LIFETIME_SECONDS, MAX_JWT_DURATION_SECONDS, TOKEN_PATH, TOKEN_PATH_SUFFIX,
+    api_base_url, ACCOUNT_TOKEN_PATH_PREFIX, BOT_CHAT_PERMISSION, DEFAULT_JWT_DURATION_SECONDS,
+    ENTERPRISE_TOKEN_PATH_PREFIX, GRANT_JWT_BEARER, JWT_ALGORITHM, JWT_ASSERTION_LIFETIME_SECONDS,
+    MAX_JWT_DURATION_SECONDS, TOKEN_PATH, TOKEN_PATH_SUFFIX,
 };
 use super::encoding::{base64url, path_segment_encode_into};
 use super::error::Error;
@@ -169,7 +169,7 @@ pub struct JwtFlowOptions {
     pub app_id: String,
     /// The public key's id (fingerprint) shown in the console: the header's `kid`. Required.
     pub keyid: String,
-    /// API base URL; default [`COZE_CN_BASE_URL`].
+    /// API base URL; default [`COZE_CN_BASE_URL`](crate::COZE_CN_BASE_URL).
     pub base_url: Option<String>,
     /// The `aud` claim; default the host (and port) of `base_url`, e.g. `api.coze.cn`.
     pub aud: Option<String>,
@@ -249,10 +249,7 @@ impl JwtFlow {
             "keyid",
             ": copy the public key's id (fingerprint) from the OAuth app's page in the Coze console.",
         )?;
-        let base_url = normalize_base_url(
-            options.base_url.as_deref().unwrap_or(COZE_CN_BASE_URL),
-            "baseURL",
-        )?;
+        let base_url = api_base_url(options.base_url.as_deref())?;
         let aud = match options.aud {
             Some(aud) => {
                 check_text(&aud, "aud", ".")?;

@@ -4,8 +4,8 @@
 use sha2::{Digest, Sha256};
 
 use super::config::{
-    authorize_path, derive_www_base_url, normalize_base_url, validate_client_id, COZE_CN_BASE_URL,
-    GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN, TOKEN_PATH,
+    api_and_www_base_urls, authorize_path, validate_client_id, GRANT_AUTHORIZATION_CODE,
+    GRANT_REFRESH_TOKEN, TOKEN_PATH,
 };
 use super::encoding::{base64url, form_query};
 use super::error::Error;
@@ -14,7 +14,7 @@ use super::json::ObjectWriter;
 use super::random::RandomSource;
 use super::secret::Secret;
 use super::text::{blank, cat, has_control};
-use super::token::{read_token_response, OAuthToken};
+use super::token::{read_token_response, request_token, OAuthToken};
 use crate::prelude::*;
 use crate::transport::Transport;
 
@@ -115,6 +115,23 @@ pub(crate) fn validate_state(state: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Checks the parameters every authorize URL shares: the redirect URI, a given state, and a
+/// given workspace id.
+pub(crate) fn validate_authorize_params(
+    redirect_uri: &str,
+    state: Option<&str>,
+    workspace_id: Option<&str>,
+) -> Result<(), Error> {
+    validate_redirect_uri(redirect_uri)?;
+    if let Some(state) = state {
+        validate_state(state)?;
+    }
+    if let Some(id) = workspace_id {
+        require_non_empty(id, "workspaceId")?;
+    }
+    Ok(())
+}
+
 pub(crate) fn require_non_empty(value: &str, name: &str) -> Result<(), Error> {
     if blank(value) {
         return Err(Error::invalid_argument(cat(&[name, " is required."])));
@@ -127,7 +144,7 @@ pub(crate) fn require_non_empty(value: &str, name: &str) -> Result<(), Error> {
 pub struct PkceOAuthAppOptions {
     /// The OAuth app's client id. Required.
     pub client_id: String,
-    /// API base URL; default [`COZE_CN_BASE_URL`].
+    /// API base URL; default [`COZE_CN_BASE_URL`](crate::COZE_CN_BASE_URL).
     pub base_url: Option<String>,
     /// Consent host; default derived from `base_url` (`api.` → `www.`).
     pub www_base_url: Option<String>,
@@ -172,14 +189,8 @@ impl PkceOAuthApp {
     /// Checks the options. Fails with `invalid_argument` on a missing client id or a bad URL.
     pub fn new(options: PkceOAuthAppOptions) -> Result<Self, Error> {
         validate_client_id(&options.client_id)?;
-        let base_url = normalize_base_url(
-            options.base_url.as_deref().unwrap_or(COZE_CN_BASE_URL),
-            "baseURL",
-        )?;
-        let www_base_url = match options.www_base_url.as_deref() {
-            Some(www) => normalize_base_url(www, "wwwBaseURL")?,
-            None => derive_www_base_url(&base_url),
-        };
+        let (base_url, www_base_url) =
+            api_and_www_base_urls(options.base_url.as_deref(), options.www_base_url.as_deref())?;
         Ok(PkceOAuthApp {
             client_id: options.client_id,
             base_url,
@@ -209,13 +220,11 @@ impl PkceOAuthApp {
         params: &AuthorizationUrlParams,
         rng: &mut dyn RandomSource,
     ) -> Result<PkceAuthorizationUrl, Error> {
-        validate_redirect_uri(&params.redirect_uri)?;
-        if let Some(state) = &params.state {
-            validate_state(state)?;
-        }
-        if let Some(id) = &params.workspace_id {
-            require_non_empty(id, "workspaceId")?;
-        }
+        validate_authorize_params(
+            &params.redirect_uri,
+            params.state.as_deref(),
+            params.workspace_id.as_deref(),
+        )?;
         let code_verifier = generate_code_verifier(rng)?;
         let state = match &params.state {
             Some(s) => Secret::new(s.clone()),
@@ -300,12 +309,7 @@ impl PkceOAuthApp {
         code_verifier: &str,
     ) -> Result<OAuthToken, Error> {
         let request = self.exchange_request(code, redirect_uri, code_verifier)?;
-        let response = transport.send(request).await?;
-        read_token_response(
-            &response,
-            crate::platform::now_unix_seconds(),
-            &[code, code_verifier],
-        )
+        request_token(transport, request, &[code, code_verifier]).await
     }
 
     /// Trades a refresh token for a new token (whose refresh token may differ: store it).
@@ -315,12 +319,7 @@ impl PkceOAuthApp {
         refresh_token: &str,
     ) -> Result<OAuthToken, Error> {
         let request = self.refresh_request(refresh_token)?;
-        let response = transport.send(request).await?;
-        read_token_response(
-            &response,
-            crate::platform::now_unix_seconds(),
-            &[refresh_token],
-        )
+        request_token(transport, request, &[refresh_token]).await
     }
 }
 

@@ -1,11 +1,12 @@
 //! The token object Coze returns, read strictly.
 
 use super::error::Error;
-use super::http::{read_json_object, HttpResponse};
+use super::http::{read_json_object, HttpRequest, HttpResponse};
 use super::json::Value;
 use super::secret::Secret;
 use super::text::{blank, cat};
 use crate::prelude::*;
+use crate::transport::Transport;
 
 /// Below this, `expires_in` cannot be a Unix time of this century: read it as a lifetime.
 /// (Coze sends an absolute time; some mocks and older servers send a duration.)
@@ -48,6 +49,17 @@ fn optional_string(body: &Value, key: &str, status: u16) -> Result<Option<String
 /// Reads a token response (any grant). `now` is the current Unix time in seconds, used only
 /// when the server sends a lifetime instead of an absolute expiry. `secrets` are the values
 /// sent with the request (see [`read_json_object`]).
+/// Sends a token request through `transport` and reads the answer now; `secrets` are the values
+/// sent, scrubbed from server text. The shared last step of every grant's async method.
+pub async fn request_token<T: Transport>(
+    transport: &T,
+    request: HttpRequest,
+    secrets: &[&str],
+) -> Result<OAuthToken, Error> {
+    let response = transport.send(request).await?;
+    read_token_response(&response, crate::platform::now_unix_seconds(), secrets)
+}
+
 pub fn read_token_response(
     response: &HttpResponse,
     now: i64,

@@ -7,14 +7,16 @@
 
 use super::callback::parse_callback;
 use super::config::{
-    authorize_path, derive_www_base_url, normalize_base_url, validate_client_id, COZE_CN_BASE_URL,
-    GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN, TOKEN_PATH,
+    api_and_www_base_urls, authorize_path, validate_client_id, GRANT_AUTHORIZATION_CODE,
+    GRANT_REFRESH_TOKEN, TOKEN_PATH,
 };
 use super::encoding::form_query;
 use super::error::{scrub, Error, ErrorCode};
 use super::http::{HttpRequest, HttpResponse};
 use super::json::ObjectWriter;
-use super::pkce::{generate_state, require_non_empty, validate_redirect_uri, validate_state};
+use super::pkce::{
+    generate_state, require_non_empty, validate_authorize_params, validate_redirect_uri,
+};
 use super::random::RandomSource;
 use super::secret::{constant_time_eq, Secret};
 use super::text::cat;
@@ -29,7 +31,7 @@ pub struct WebOAuthAppOptions {
     pub client_id: String,
     /// The OAuth app's client secret. Required.
     pub client_secret: Secret,
-    /// API base URL; default [`COZE_CN_BASE_URL`].
+    /// API base URL; default [`COZE_CN_BASE_URL`](crate::COZE_CN_BASE_URL).
     pub base_url: Option<String>,
     /// Consent host; default derived from `base_url` (`api.` → `www.`).
     pub www_base_url: Option<String>,
@@ -74,14 +76,8 @@ impl WebOAuthApp {
                 "clientSecret is required (and has no spaces or control characters): copy it from the web app's page in the Coze console.",
             ));
         }
-        let base_url = normalize_base_url(
-            options.base_url.as_deref().unwrap_or(COZE_CN_BASE_URL),
-            "baseURL",
-        )?;
-        let www_base_url = match options.www_base_url.as_deref() {
-            Some(www) => normalize_base_url(www, "wwwBaseURL")?,
-            None => derive_www_base_url(&base_url),
-        };
+        let (base_url, www_base_url) =
+            api_and_www_base_urls(options.base_url.as_deref(), options.www_base_url.as_deref())?;
         Ok(WebOAuthApp {
             client_id: options.client_id,
             client_secret: options.client_secret,
@@ -112,13 +108,11 @@ impl WebOAuthApp {
         params: &WebAuthorizationUrlParams,
         rng: &mut dyn RandomSource,
     ) -> Result<WebAuthorizationUrl, Error> {
-        validate_redirect_uri(&params.redirect_uri)?;
-        if let Some(state) = &params.state {
-            validate_state(state)?;
-        }
-        if let Some(id) = &params.workspace_id {
-            require_non_empty(id, "workspaceId")?;
-        }
+        validate_authorize_params(
+            &params.redirect_uri,
+            params.state.as_deref(),
+            params.workspace_id.as_deref(),
+        )?;
         let state = match &params.state {
             Some(s) => Secret::new(s.clone()),
             None => generate_state(rng)?,
