@@ -343,6 +343,12 @@ export declare class OAuthJWTFlow {
   /** Mints a new token: a fresh assertion (new `jti`), no cache. */
   getToken(params?: JwtTokenParams): Promise<JwtToken>;
   /**
+   * A new signed assertion for these parameters: the RS256 JWT (compact form) that `getToken`
+   * would send as `Authorization: Bearer`, for callers that send the token request themselves.
+   * It is a credential: keep it out of logs. `signal` is not used (no request is made).
+   */
+  createAssertion(params?: JwtTokenParams): Promise<string>;
+  /**
    * The cached token for these parameters (duration, scope, account or enterprise, session name)
    * until it expires within the margin (30 s for lifetimes of 10 minutes or more, 10 s from a
    * minute, 5 s from 30 s, else none), then a new one. Concurrent callers share one request; a

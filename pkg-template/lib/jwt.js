@@ -1,8 +1,9 @@
 // OAuthJWTFlow: the JWT grant of Coze's service apps (Node only: it holds a private key). The
 // module parses the key once (any PEM → PKCS#8 DER), builds each assertion's signing input and
-// the token request, and reads the answer; this file signs with WebCrypto, sends, and keeps the
-// token cache (a token per grant parameters, replaced the core's margin before it expires, one
-// shared request per parameters while a mint is in flight).
+// the token request, and reads the answer; this file signs (node:crypto, else WebCrypto), joins
+// the JWT (signing input "." base64url signature), sends, and keeps the token cache (a token
+// per grant parameters, replaced the core's margin before it expires, one shared request per
+// parameters while a mint is in flight).
 
 import { createPrivateKey, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -190,13 +191,18 @@ export class OAuthJWTFlow {
     return this.#key;
   }
 
-  /** One grant: a fresh assertion, signed, sent; the answer read by the module. */
-  async #mint(wasm, params, signal) {
-    const flow = this.#flow;
-    const { signingInput } = run(wasm, op.JWT_SIGNING_INPUT, { flow, params, now: nowSeconds() }, randomBytes());
+  /** A fresh assertion for `params` (checked), signed: the JWT in compact form. */
+  async #assertion(wasm, params) {
+    const { signingInput } = run(wasm, op.JWT_SIGNING_INPUT, { flow: this.#flow, params, now: nowSeconds() }, randomBytes());
     const signer = await this.#signingKey();
     const signature = await signer(encoder.encode(signingInput));
-    const { request, jwt } = run(wasm, op.JWT_REQUEST, { flow, params, signingInput }, signature);
+    return `${signingInput}.${Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('base64url')}`;
+  }
+
+  /** One grant: a fresh assertion, signed, sent; the answer read by the module. */
+  async #mint(wasm, params, signal) {
+    const jwt = await this.#assertion(wasm, params);
+    const { request } = run(wasm, op.JWT_REQUEST, { flow: this.#flow, params, jwt });
     const started = Date.now();
     let response;
     try {
@@ -214,8 +220,18 @@ export class OAuthJWTFlow {
   async getToken(params) {
     const wasm = this.#wasm();
     const p = paramsOf(params);
-    run(wasm, op.JWT_PARAMS, { flow: this.#flow, params: p }); // invalid parameters fail before any work
-    return this.#mint(wasm, p, signalOf(params));
+    const signal = signalOf(params);
+    if (signal?.aborted) throw aborted();
+    return this.#mint(wasm, p, signal); // the module checks the parameters before anything is signed
+  }
+
+  /**
+   * A new signed assertion for these parameters (the JWT this flow would send as
+   * `Authorization: Bearer`), for callers that send the token request themselves.
+   */
+  async createAssertion(params) {
+    const wasm = this.#wasm();
+    return this.#assertion(wasm, paramsOf(params));
   }
 
   /**

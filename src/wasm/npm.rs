@@ -159,7 +159,7 @@ fn dispatch(op: u8, a: &Args, bytes: &[u8]) -> Result<String, Error> {
         #[cfg(feature = "node")]
         JWT_SIGNING_INPUT => npm_jwt::signing_input(a, bytes),
         #[cfg(feature = "node")]
-        JWT_REQUEST => npm_jwt::token_request(a, bytes),
+        JWT_REQUEST => npm_jwt::token_request(a),
         #[cfg(feature = "node")]
         BOT_CHAT_SCOPE => npm_jwt::bot_chat_scope(a),
         #[cfg(feature = "node")]

@@ -1,6 +1,6 @@
 //! The JWT flow's operations of the npm module (Node build only): the key is parsed here once
-//! and handed back as PKCS#8 DER for WebCrypto to import; the assertion's signing input, the
-//! assembled JWT and the token request are built here; JS signs with `crypto.subtle` and sends.
+//! and handed back as PKCS#8 DER for node:crypto (or WebCrypto) to import; the assertion's
+//! signing input and the token request are built here; JS signs, joins the JWT and sends.
 //! The answer is read by the shared `TOKEN` operation, with the JWT scrubbed from server text.
 
 use super::npm::{request_json, Args, GivenRandom};
@@ -8,7 +8,7 @@ use crate::core::encoding::base64url;
 use crate::core::error::Error;
 use crate::core::json::{ObjectWriter, Value};
 use crate::core::jwt::{
-    assemble_jwt, DeviceInfo, JwtFlow, JwtFlowOptions, JwtTokenParams, Scope, SessionContext,
+    DeviceInfo, JwtFlow, JwtFlowOptions, JwtTokenParams, Scope, SessionContext,
 };
 use crate::core::key::PrivateKey;
 use crate::core::pem::invalid_key;
@@ -100,14 +100,12 @@ pub(super) fn signing_input(a: &Args, random: &[u8]) -> Result<String, Error> {
     Ok(ObjectWriter::new().string("signingInput", &input).finish())
 }
 
-/// `signingInput` and its RS256 `signature` (bytes) → `{request, jwt}`: the token request, and
-/// the JWT for the wrapper to have scrubbed from the answer.
-pub(super) fn token_request(a: &Args, signature: &[u8]) -> Result<String, Error> {
-    let jwt = assemble_jwt(&a.text("signingInput"), signature);
-    let request = flow(a)?.token_request(&jwt, &params(a)?)?;
+/// `jwt` (the signed assertion, which JS assembles from the signing input and its signature)
+/// → `{request}`: the token request that sends it.
+pub(super) fn token_request(a: &Args) -> Result<String, Error> {
+    let request = flow(a)?.token_request(&a.text("jwt"), &params(a)?)?;
     Ok(ObjectWriter::new()
         .raw("request", &request_json(request)?)
-        .string("jwt", &jwt)
         .finish())
 }
 

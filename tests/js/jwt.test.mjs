@@ -144,6 +144,31 @@ describe('the JWT and the request', () => {
     assert.equal(coze.jwtRequests.filter((r) => r.status === 200).length, 30)
   })
 
+  test('createAssertion: the JWT getToken would send, fresh each time; its signature is what node:crypto and WebCrypto give', async () => {
+    const flow = flowOf({ sessionName: 's' })
+    const before = nowSeconds()
+    const a = await flow.createAssertion({ durationSeconds: 60, sessionName: 'other' })
+    const b = await flow.createAssertion()
+    assert.notEqual(a, b)
+    const { header, claims } = verifyJwt(a)
+    assert.deepEqual(header, { alg: 'RS256', typ: 'JWT', kid: KID })
+    assert.deepEqual(Object.keys(claims), ['iss', 'aud', 'iat', 'exp', 'jti', 'session_name'])
+    assert.equal(claims.session_name, 'other')
+    assert.ok(claims.iat >= before && claims.iat <= nowSeconds())
+    assert.notEqual(claims.jti, verifyJwt(b).claims.jti)
+    assert.throws(() => verifyJwt(a, PUBLIC2))
+    // RS256 is deterministic: the same input and key give the same bytes on every path.
+    const [h, c, sig] = a.split('.')
+    const input = Buffer.from(`${h}.${c}`)
+    assert.equal(crypto.sign('sha256', input, crypto.createPrivateKey(PKCS8)).toString('base64url'), sig)
+    const key = await crypto.webcrypto.subtle.importKey('pkcs8', crypto.createPrivateKey(PKCS1).export({ type: 'pkcs8', format: 'der' }), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign'])
+    assert.equal(Buffer.from(await crypto.webcrypto.subtle.sign('RSASSA-PKCS1-v1_5', key, input)).toString('base64url'), sig)
+    // Checked like getToken's parameters; nothing is sent.
+    await rejects(flow.createAssertion({ durationSeconds: 86400 }), { code: 'invalid_argument' })
+    await rejects(flow.createAssertion({ scope: 'x' }), { code: 'invalid_argument' })
+    assert.equal(coze.requests.length, 0)
+  })
+
   test('durationSeconds outside 1..86399 (or not a whole number) fails before any request', async () => {
     const flow = flowOf()
     for (const durationSeconds of [0, -1, 86400, 1.5, NaN, Infinity, 1e30, '900', true]) {
@@ -312,6 +337,8 @@ describe('getAccessToken: the cache', () => {
     await flow.getAccessToken()
     flow.free()
     await rejects(flow.getAccessToken(), { code: 'invalid_argument' })
+    await rejects(flow.getToken(), { code: 'invalid_argument' })
+    await rejects(flow.createAssertion(), { code: 'invalid_argument' })
   })
 })
 

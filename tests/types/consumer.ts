@@ -85,6 +85,7 @@ async function jwt(): Promise<void> {
   const t: JwtToken = await flow.getToken({ durationSeconds: 600, scope, accountId: '42', signal: AbortSignal.timeout(1000) });
   const cached: JwtToken = await flow.getAccessToken({ enterpriseId: 'e', sessionName: 's' });
   const access: string = cached.access_token;
+  const assertion: string = await flow.createAssertion({ durationSeconds: 60, accountId: '42' });
   flow.free();
 
   const web = new WebOAuthApp({ clientId: 'c', clientSecret: 's', baseURL: cn, wwwBaseURL: 'https://www.coze.cn' });
@@ -114,6 +115,8 @@ new OAuthJWTFlow({ algorithm: 'HS256' });
 void new OAuthJWTFlow().getToken({ durationSeconds: '900' });
 // @ts-expect-error accountId is a string
 void new OAuthJWTFlow().getAccessToken({ accountId: 42 });
+// @ts-expect-error an assertion is a string, not a token
+void new OAuthJWTFlow().createAssertion().then((t: JwtToken) => t);
 // @ts-expect-error the logger takes a string
 new OAuthJWTFlow({ logger: (n: number) => void n });
 // @ts-expect-error sessionContext fields are strings
