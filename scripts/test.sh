@@ -20,6 +20,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
 step "native Rust tests (protocol core, flows over a fake transport, doc examples)"
 cargo test --quiet
 
+step "Rust example: examples/device_login.rs (ureq as the Transport) against the mock Coze"
+node --test tests/examples/
+
 step "build the npm package"
 bash scripts/build.sh
 

@@ -1,0 +1,109 @@
+// Runs the Rust example examples/device_login.rs (ureq behind coze-auth's Transport) against the
+// mock Coze: a login that waits for the user once, a user who declines, and a server that never
+// answers (the transport's time limit must end it). Builds the example first (a no-op when
+// `cargo test` already did).
+import { before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync, spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { startMockCoze, DEVICE_CODE_PATH } from '../mock-coze/server.mjs'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const CLIENT_ID = 'device-example-client'
+let example
+
+before(() => {
+  // The executable's path comes from cargo itself, wherever CARGO_TARGET_DIR points.
+  const out = execFileSync(
+    'cargo',
+    ['build', '--quiet', '--example', 'device_login', '--message-format=json'],
+    { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  for (const line of out.split('\n')) {
+    if (!line.startsWith('{')) continue
+    const msg = JSON.parse(line)
+    if (msg.reason === 'compiler-artifact' && msg.target?.name === 'device_login' && msg.executable) example = msg.executable
+  }
+  assert.ok(example, 'cargo reported the example executable')
+})
+
+/** Runs the example; resolves with { code, stdout, stderr, ms }. */
+function run(args) {
+  const started = Date.now()
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env }
+    delete env.COZE_DEVICE_OAUTH_CLIENT_ID
+    delete env.COZE_API_BASE
+    const child = spawn(example, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => { stdout += d })
+    child.stderr.on('data', (d) => { stderr += d })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }))
+  })
+}
+
+async function withMock(script, fn) {
+  const coze = await startMockCoze({ port: 0 })
+  coze.setDeviceScript(script)
+  try {
+    return await fn(coze)
+  } finally {
+    await coze.close()
+  }
+}
+
+describe('examples/device_login.rs against the mock Coze', { concurrency: true, timeout: 60_000 }, () => {
+  test('prints the user code, waits one interval per pending answer, then prints the token as JSON', async () => {
+    await withMock({ pending: 1, interval: 1, enforceInterval: true }, async (coze) => {
+      const r = await run(['--client-id', CLIENT_ID, '--base-url', coze.url])
+      assert.equal(r.code, 0, r.stderr)
+      const token = JSON.parse(r.stdout)
+      assert.match(token.access_token, /^czs_mock_at_/)
+      assert.match(token.refresh_token, /^czs_mock_rt_/)
+      assert.equal(token.token_type, 'Bearer')
+      assert.ok(token.expires_in > Date.now() / 1000, 'expires_in is absolute Unix seconds')
+      // The token is the one the mock issued to this client through the device grant.
+      const issued = coze.issued.find((t) => t.access_token === token.access_token)
+      assert.equal(issued?.client_id, CLIENT_ID)
+      const dc = [...coze.device.codes.values()][0]
+      assert.match(r.stderr, new RegExp(`enter the code ${dc.userCode}`))
+      assert.match(r.stderr, /poll 1: waiting for you; next in 1 s/)
+      // Two polls, neither too early (the mock would have answered slow_down).
+      assert.deepEqual(coze.devicePolls.map((p) => [p.answer, p.tooEarly]), [['authorization_pending', false], ['token', false]])
+      const poll = coze.requests.filter((q) => q.path === '/api/permission/oauth2/token')[0]
+      assert.equal(poll.headers.authorization, undefined)
+      assert.deepEqual(JSON.parse(poll.body), {
+        grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+        client_id: CLIENT_ID,
+        device_code: [...coze.device.codes.keys()][0],
+      })
+    })
+  })
+
+  test('a user who declines: one line on stderr with the error code, exit 1', async () => {
+    await withMock({ outcome: 'deny', interval: 1 }, async (coze) => {
+      const r = await run(['--client-id', CLIENT_ID, '--base-url', coze.url])
+      assert.equal(r.code, 1)
+      assert.equal(r.stdout, '')
+      assert.match(r.stderr, /login failed \[oauth_error\]: .*access_denied/)
+    })
+  })
+
+  test('a server that never answers: the transport gives up after --timeout-ms', async () => {
+    await withMock({}, async (coze) => {
+      coze.setFault('hang', { path: DEVICE_CODE_PATH })
+      const r = await run(['--client-id', CLIENT_ID, '--base-url', coze.url, '--timeout-ms', '300'])
+      assert.equal(r.code, 1)
+      assert.match(r.stderr, /login failed \[timeout\]/)
+      assert.ok(r.ms < 5000, `ended after ${r.ms} ms`)
+    })
+  })
+
+  test('usage errors exit 2', async () => {
+    const r = await run([])
+    assert.equal(r.code, 2)
+    assert.match(r.stderr, /--client-id is required/)
+  })
+})
