@@ -35,6 +35,9 @@ step "wasm-bindgen tests in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1 \
   cargo test --target wasm32-unknown-unknown --test wasm
 
+step "Rust wasm32 consumer: tests/wasm-consumer logs in with FetchTransport and PKCEOAuthApp, in Node against the mock Coze"
+bash scripts/test-wasm-consumer.sh
+
 step "mock Coze server"
 node --test tests/mock-coze/
 

@@ -101,6 +101,16 @@ describe('examples/device_login.rs against the mock Coze', { concurrency: true, 
     })
   })
 
+  test('a redirect is answered, not followed', async () => {
+    await withMock({}, async (coze) => {
+      coze.setFault('redirect', { path: DEVICE_CODE_PATH })
+      const r = await run(['--client-id', CLIENT_ID, '--base-url', coze.url])
+      assert.equal(r.code, 1)
+      assert.match(r.stderr, /login failed \[http_error\]: .*redirect/)
+      assert.equal(coze.requests.filter((q) => q.path !== DEVICE_CODE_PATH).length, 0, 'the redirect target was never asked')
+    })
+  })
+
   test('usage errors exit 2', async () => {
     const r = await run([])
     assert.equal(r.code, 2)
