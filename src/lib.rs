@@ -11,6 +11,12 @@
 //!   the [`Sleeper`] that times the device flow's polling.
 //! - `wasm` (wasm32 only): the JavaScript API (`PKCEOAuthApp`, `CozeAuthError`, …).
 //!
+//! Each flow's documentation has an example that runs (with a stand-in for the HTTP client):
+//! [`PkceOAuthApp`], [`DeviceOAuthApp`], [`core::jwt`] (`JwtFlow` with `RsaSigner`),
+//! [`WebOAuthApp`], [`TokenAuth`], [`AppConfig`]. With a real HTTP client: the crate's
+//! `examples/device_login.rs` implements [`Transport`] over `ureq` (`cargo run --example
+//! device_login -- --client-id ID`). On wasm32, `wasm::fetch::FetchTransport` is the transport.
+//!
 //! ```
 //! use coze_auth::{AuthorizationUrlParams, PkceOAuthApp, PkceOAuthAppOptions, SystemRandom};
 //!

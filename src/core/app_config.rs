@@ -58,6 +58,41 @@ pub struct JwtAppConfig {
 }
 
 /// One app, by `client_type`.
+///
+/// ```
+/// use coze_auth::{AppConfig, DeviceOAuthApp, DeviceOAuthAppOptions};
+///
+/// // The file the Coze console hands out (e.g. coze_oauth_config.json, read with
+/// // std::fs::read_to_string); its client_type says which kind of app it is.
+/// let text = r#"{
+///     "client_type": "device",
+///     "client_id": "my-device-client-id",
+///     "coze_api_base": "https://api.coze.com",
+///     "coze_www_base": "https://www.coze.com"
+/// }"#;
+/// let config = AppConfig::from_json(text)?;
+/// match &config {
+///     AppConfig::Pkce(c) => { let _app = c.pkce_app()?; }
+///     AppConfig::Device(c) => {
+///         let app = DeviceOAuthApp::new(DeviceOAuthAppOptions {
+///             client_id: c.client_id.clone(),
+///             base_url: c.base_url.clone(),
+///         })?;
+///         assert_eq!(app.base_url(), "https://api.coze.com");
+///     }
+///     AppConfig::Web(c) => { let _app = c.web_app()?; }
+///     AppConfig::Jwt(c) => {
+///         let _flow = c.jwt_flow()?;
+///         let _key = c.parse_private_key()?; // then RsaSigner::new(&key) (feature `jwt`)
+///     }
+/// }
+/// assert_eq!((config.client_type(), config.client_id()), ("device", "my-device-client-id"));
+///
+/// // Strict: a credential the app type must not hold is refused, naming the key, not its value.
+/// let err = AppConfig::from_json(r#"{"client_type":"pkce","client_id":"c","client_secret":"s3cret"}"#).unwrap_err();
+/// assert!(err.message.contains("client_secret") && !err.message.contains("s3cret"));
+/// # Ok::<(), coze_auth::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AppConfig {
     /// `"pkce"`.

@@ -546,6 +546,61 @@ pub fn read_device_token_response(
 
 /// A device-flow OAuth app (public client, no secret): builds requests, reads answers, and
 /// polls for the token through a [`Transport`] and a [`Sleeper`].
+///
+/// Here the transport is a stand-in that answers "pending" once, and the sleeper a virtual
+/// clock, so the example runs at once. `examples/device_login.rs` is the same flow with a real
+/// HTTP client (`ureq`) and real sleeps.
+///
+/// ```
+/// use std::cell::Cell;
+/// use coze_auth::{
+///     DeviceOAuthApp, DeviceOAuthAppOptions, Error, HttpRequest, HttpResponse, Sleeper, Transport,
+/// };
+///
+/// /// The device-code endpoint, then one `authorization_pending`, then a token.
+/// struct StandIn { polls: Cell<u32> }
+/// impl Transport for StandIn {
+///     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+///         let (status, body) = if request.url.ends_with("/device/code") {
+///             (200, r#"{"device_code":"dc_1","user_code":"ABCD-EFGH","verification_uri":"https://www.coze.cn/device","expires_in":600,"interval":5}"#)
+///         } else if self.polls.replace(self.polls.get() + 1) == 0 {
+///             (400, r#"{"error_code":"authorization_pending"}"#)
+///         } else {
+///             (200, r#"{"access_token":"czs_at","expires_in":4102444800,"refresh_token":"czs_rt","token_type":"Bearer"}"#)
+///         };
+///         Ok(HttpResponse { status, headers: vec![], body: body.into() })
+///     }
+/// }
+///
+/// /// A clock that jumps instead of sleeping. A real one sleeps with the runtime's timer.
+/// struct VirtualClock { now_ms: Cell<i64> }
+/// impl Sleeper for VirtualClock {
+///     fn now_ms(&self) -> i64 { self.now_ms.get() }
+///     async fn sleep_until(&self, unix_ms: i64) -> Result<(), Error> {
+///         self.now_ms.set(self.now_ms.get().max(unix_ms));
+///         Ok(())
+///     }
+/// }
+///
+/// # fn main() -> Result<(), Error> { futures_executor::block_on(async {
+/// let app = DeviceOAuthApp::new(DeviceOAuthAppOptions {
+///     client_id: "my-device-client-id".into(),
+///     ..Default::default() // https://api.coze.cn
+/// })?;
+/// let transport = StandIn { polls: Cell::new(0) };
+/// let clock = VirtualClock { now_ms: Cell::new(coze_auth::platform::now_unix_seconds() * 1000) };
+/// let device_code = app.get_device_code(&transport, None).await?; // or Some(workspace_id)
+/// println!("Open {} and enter {}", device_code.verification_uri, device_code.user_code);
+/// let started = clock.now_ms();
+/// let token = app
+///     .poll_token(&transport, &clock, &device_code, |pending| {
+///         println!("poll {}: still waiting, next in {} s", pending.attempt, pending.interval)
+///     })
+///     .await?;
+/// assert_eq!(token.access_token.secret(), "czs_at");
+/// assert_eq!(clock.now_ms() - started, 10_000); // one interval before each poll
+/// # Ok(()) }) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceOAuthApp {
     client_id: String,

@@ -6,27 +6,55 @@
 //! hands the signature back to [`assemble_jwt`]; in native Rust [`RsaSigner`] (feature `jwt`)
 //! signs with the `rsa` crate. RS256 is deterministic, so both give the same bytes.
 //!
-//! ```no_run
-//! # #[cfg(all(feature = "jwt", not(target_arch = "wasm32")))]
-//! async fn example<T: coze_auth::Transport>(transport: T) -> Result<(), coze_auth::Error> {
-//!     use coze_auth::{JwtFlow, JwtFlowOptions, JwtTokenParams, JwtTokenSource, RsaSigner, Scope};
+//! A service token, with the fixture key of this crate's tests and a stand-in for the HTTP
+//! client that checks the grant and answers a token. In an app, the key comes from the
+//! environment or a file, and the transport is a real client (see `examples/device_login.rs`).
 //!
-//!     let flow = JwtFlow::new(JwtFlowOptions {
-//!         app_id: "1234567890".into(),       // the console's app ID: `iss`
-//!         keyid: "my-public-key-id".into(),  // the public key's id: `kid`
-//!         base_url: Some(coze_auth::COZE_COM_BASE_URL.into()),
-//!         ..Default::default()
-//!     })?;
-//!     // The key is parsed once; env vars with literal `\n` escapes are fine.
-//!     let pem = std::env::var("COZE_JWT_OAUTH_PRIVATE_KEY").unwrap_or_default();
-//!     let signer = RsaSigner::from_pem(&pem)?;
-//!     let source = JwtTokenSource::new(flow, transport, signer);
-//!     let params = JwtTokenParams { scope: Some(Scope::bot_chat(&["7400000000000000001"])), ..Default::default() };
-//!     // Cached until 30 s before expiry; concurrent callers share one grant.
-//!     let token = source.access_token(&params).await?;
-//!     let _bearer = token.access_token.secret();
-//!     Ok(())
+//! ```
+//! # #[cfg(all(feature = "jwt", not(target_arch = "wasm32")))]
+//! # fn main() -> Result<(), coze_auth::Error> {
+//! use std::cell::Cell;
+//! use coze_auth::{
+//!     Error, HttpRequest, HttpResponse, JwtFlow, JwtFlowOptions, JwtTokenParams, JwtTokenSource,
+//!     RsaSigner, Scope, Transport,
+//! };
+//!
+//! /// Counts the grants and answers each with a token.
+//! struct StandIn { grants: Cell<u32> }
+//! impl Transport for StandIn {
+//!     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+//!         self.grants.set(self.grants.get() + 1);
+//!         let (_, authorization) = request.headers.iter().find(|(name, _)| name == "authorization").unwrap();
+//!         assert!(authorization.starts_with("Bearer eyJ")); // the signed assertion
+//!         assert!(request.body.contains(r#""grant_type":"urn:ietf:params:oauth:grant-type:jwt-bearer""#));
+//!         let body = r#"{"access_token":"czs_service","expires_in":4102444800,"token_type":"Bearer"}"#;
+//!         Ok(HttpResponse { status: 200, headers: vec![], body: body.into() })
+//!     }
 //! }
+//!
+//! let flow = JwtFlow::new(JwtFlowOptions {
+//!     app_id: "1234567890".into(),       // the console's app ID: `iss`
+//!     keyid: "my-public-key-id".into(),  // the public key's id: `kid`
+//!     base_url: Some(coze_auth::COZE_COM_BASE_URL.into()),
+//!     ..Default::default()
+//! })?;
+//! // PKCS#8 or PKCS#1 PEM, parsed once; env vars with literal `\n` escapes are fine, e.g.
+//! // RsaSigner::from_pem(&std::env::var("COZE_JWT_OAUTH_PRIVATE_KEY").unwrap_or_default())?
+//! let pem = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwt-key-pkcs8.pem"));
+//! let signer = RsaSigner::from_pem(pem)?;
+//! let source = JwtTokenSource::new(flow, StandIn { grants: Cell::new(0) }, signer);
+//! let params = JwtTokenParams { scope: Some(Scope::bot_chat(&["7400000000000000001"])), ..Default::default() };
+//! futures_executor::block_on(async {
+//!     let token = source.access_token(&params).await?;
+//!     assert_eq!(token.access_token.secret(), "czs_service");
+//!     // Cached until shortly before it expires; concurrent callers share one grant.
+//!     let again = source.access_token(&params).await?;
+//!     assert_eq!((again.access_token, source.transport().grants.get()), (token.access_token, 1));
+//!     Ok(())
+//! })
+//! # }
+//! # #[cfg(not(all(feature = "jwt", not(target_arch = "wasm32"))))]
+//! # fn main() {}
 //! ```
 
 use core::future::Future;

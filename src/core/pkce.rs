@@ -178,6 +178,50 @@ pub struct PkceAuthorizationUrl {
 
 /// A PKCE OAuth app: builds URLs and requests; the async methods send them through a
 /// [`Transport`].
+///
+/// A whole login, with a stand-in for the HTTP client (plug in a real one the same way: see
+/// `examples/device_login.rs`). [`PkceOAuthApp::start_login`] and
+/// [`PkceOAuthApp::handle_callback`] do the same with the pending login kept in a
+/// [`PendingFlowStore`](crate::PendingFlowStore).
+///
+/// ```
+/// use coze_auth::{
+///     AuthorizationUrlParams, Error, HttpRequest, HttpResponse, PkceOAuthApp,
+///     PkceOAuthAppOptions, SystemRandom, Transport,
+/// };
+///
+/// /// Answers every request with a token, as Coze's token endpoint would.
+/// struct StandIn;
+/// impl Transport for StandIn {
+///     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+///         assert_eq!(request.url, "https://api.coze.com/api/permission/oauth2/token");
+///         assert!(request.headers.iter().all(|(name, _)| name != "authorization")); // a public client
+///         let body = r#"{"access_token":"czs_at","expires_in":4102444800,"refresh_token":"czs_rt","token_type":"Bearer"}"#;
+///         Ok(HttpResponse { status: 200, headers: vec![], body: body.into() })
+///     }
+/// }
+///
+/// # fn main() -> Result<(), Error> { futures_executor::block_on(async {
+/// let app = PkceOAuthApp::new(PkceOAuthAppOptions {
+///     client_id: "my-pkce-client-id".into(),
+///     base_url: Some(coze_auth::COZE_COM_BASE_URL.into()), // the region the app belongs to
+///     ..Default::default()
+/// })?;
+/// let redirect_uri = "http://localhost:8080/callback";
+/// let auth = app.authorization_url(
+///     &AuthorizationUrlParams { redirect_uri: redirect_uri.into(), ..Default::default() },
+///     &mut SystemRandom,
+/// )?;
+/// assert!(auth.url.starts_with("https://www.coze.com/api/permission/oauth2/authorize?"));
+/// // Send the user to auth.url; keep auth.state and auth.code_verifier until Coze redirects
+/// // back to redirect_uri with `code` and the same `state`.
+/// let code = "code-from-the-callback";
+/// let token = app.exchange_code(&StandIn, code, redirect_uri, auth.code_verifier.secret()).await?;
+/// assert_eq!(token.access_token.secret(), "czs_at");
+/// // Later; the refresh token may rotate, so keep the new one.
+/// let refreshed = app.refresh_token(&StandIn, token.refresh_token.as_ref().map_or("", |t| t.secret())).await?;
+/// # let _ = refreshed; Ok(()) }) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PkceOAuthApp {
     client_id: String,

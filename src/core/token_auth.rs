@@ -12,6 +12,25 @@ use crate::prelude::*;
 pub const PERSONAL_ACCESS_TOKEN_PREFIX: &str = "pat_";
 
 /// A bearer token for Coze's OpenAPI. `Debug` redacts it.
+///
+/// No flow and no network: the token goes into each OpenAPI request's `Authorization` header.
+///
+/// ```
+/// use coze_auth::TokenAuth;
+///
+/// // e.g. std::env::var("COZE_API_TOKEN"): a PAT from the console, a service token, or an
+/// // OAuth access token obtained elsewhere. Surrounding whitespace (a pasted newline) is trimmed.
+/// let auth = TokenAuth::new("pat_0123456789abcdef\n")?;
+/// assert!(auth.is_personal_access_token());
+/// assert_eq!(auth.authorization_header().secret(), "Bearer pat_0123456789abcdef");
+/// assert_eq!(format!("{auth:?}"), "TokenAuth { personal_access_token: true, token: \"[redacted]\" }");
+/// // Code that may also run in a browser refuses a PAT there unless the caller opted in.
+/// let in_browser = false;
+/// auth.check_runtime(in_browser, false)?;
+/// // Malformed tokens are refused before anything is sent.
+/// assert_eq!(TokenAuth::new("pat_a b").unwrap_err().code, coze_auth::ErrorCode::InvalidArgument);
+/// # Ok::<(), coze_auth::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct TokenAuth {
     token: Secret,

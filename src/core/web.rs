@@ -58,6 +58,45 @@ pub struct WebAuthorizationUrl {
 }
 
 /// A web (confidential) OAuth app. `Debug` redacts the client secret.
+///
+/// Server side only: it holds the client secret. A login, with a stand-in for the HTTP client
+/// that checks the secret is sent as a bearer token (plug in a real client the same way: see
+/// `examples/device_login.rs`):
+///
+/// ```
+/// use coze_auth::{
+///     Error, HttpRequest, HttpResponse, Secret, SystemRandom, Transport, WebAuthorizationUrlParams,
+///     WebOAuthApp, WebOAuthAppOptions,
+/// };
+///
+/// struct StandIn;
+/// impl Transport for StandIn {
+///     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+///         assert!(request.headers.contains(&("authorization".into(), "Bearer my-client-secret".into())));
+///         assert!(!request.body.contains("my-client-secret")); // never in the body
+///         let body = r#"{"access_token":"czs_at","expires_in":4102444800,"refresh_token":"czs_rt","token_type":"Bearer"}"#;
+///         Ok(HttpResponse { status: 200, headers: vec![], body: body.into() })
+///     }
+/// }
+///
+/// # fn main() -> Result<(), Error> { futures_executor::block_on(async {
+/// let app = WebOAuthApp::new(WebOAuthAppOptions {
+///     client_id: "my-web-client-id".into(),
+///     client_secret: Secret::new("my-client-secret"), // e.g. from COZE_WEB_OAUTH_CLIENT_SECRET
+///     ..Default::default()
+/// })?;
+/// let redirect_uri = "https://app.example/callback";
+/// let auth = app.authorization_url(
+///     &WebAuthorizationUrlParams { redirect_uri: redirect_uri.into(), ..Default::default() },
+///     &mut SystemRandom,
+/// )?;
+/// // Redirect the user to auth.url and keep auth.state in their session. Coze sends them back:
+/// let callback = format!("{redirect_uri}?code=the-code&state={}", auth.state.secret());
+/// let code = app.code_from_callback(&callback, auth.state.secret())?; // checks the state
+/// let token = app.exchange_code(&StandIn, code.secret(), redirect_uri).await?;
+/// assert_eq!(token.access_token.secret(), "czs_at");
+/// # Ok(()) }) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebOAuthApp {
     client_id: String,
