@@ -23,6 +23,12 @@ cargo test --quiet
 step "Rust example: examples/device_login.rs (ureq as the Transport) against the mock Coze"
 node --test tests/examples/
 
+step "cargo package: the published crate (sources, example, docs, native tests) builds on its own"
+cargo package --allow-dirty
+if cargo package --list --allow-dirty | grep -E '^(pkg-template|www|bench|scripts|node_modules|tests/(js|browser|bundlers|types|types-resolution|pack-node|wasm-consumer|examples))/'; then
+  echo "cargo package: the files above belong to the npm side or the test harness, not the crate"; exit 1
+fi
+
 step "build the npm package"
 bash scripts/build.sh
 
