@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: lint, native Rust, wasm-bindgen (Node and headless Chromium), the mock
-# server, the packed npm package in Node, TypeScript types, the tarball across type resolvers,
-# runtimes and bundlers (scripts/test-pack.sh), and the demo end to end in Chromium.
+# Runs every test: lint, native Rust (doc examples included), the Rust example with a real HTTP
+# client against the mock Coze, `cargo package`, wasm-bindgen (Node and headless Chromium), a
+# separate Rust crate on the wasm32 API (scripts/test-wasm-consumer.sh), the mock server, the
+# packed npm package in Node, TypeScript types, the tarball across type resolvers, runtimes and
+# bundlers (scripts/test-pack.sh), and the demo end to end in Chromium.
 # Installs what it needs first (quick when already installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
