@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Builds tests/wasm-consumer (a crate that depends on coze-auth like a Rust-on-wasm32 app) and
-# runs its wasm-bindgen tests in Node against a mock Coze started here. It shares coze-auth's
-# target dir, so the wasm32 dependencies built by the other steps are reused.
+# runs its wasm-bindgen tests in Node against a mock Coze started here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh rust
 
 ROOT=$PWD
 CONSUMER=tests/wasm-consumer
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+# Its own target dir, kept under target/ so it stays warm between runs. Not target/ itself:
+# coze-auth is also a cdylib, so its lib file has no hash in its name, and a build of it as this
+# crate's dependency would overwrite the one the other steps link against.
+export CARGO_TARGET_DIR="$ROOT/target/wasm-consumer"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 export WASM_BINDGEN_TEST_TIMEOUT=60
 

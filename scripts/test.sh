@@ -26,7 +26,9 @@ step "Rust example: examples/device_login.rs (ureq as the Transport) against the
 node --test tests/examples/
 
 step "cargo package: the published crate (sources, example, docs, native tests) builds on its own"
-cargo package --allow-dirty
+# Verified in a target dir of its own: the verification build writes target/debug/libcoze_auth.rlib
+# (a cdylib's lib file has no hash in its name) from the packaged copy, over the tests' own.
+CARGO_TARGET_DIR=target/package-verify cargo package --allow-dirty
 if cargo package --list --allow-dirty | grep -E '^(pkg-template|www|bench|scripts|node_modules|tests/(js|browser|bundlers|types|types-resolution|pack-node|wasm-consumer|examples))/'; then
   echo "cargo package: the files above belong to the npm side or the test harness, not the crate"; exit 1
 fi
