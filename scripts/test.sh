@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: lint, native Rust, wasm-bindgen (Node and headless Chromium), the mock
+# Runs every test: lint, native Rust, fuzzing (bounded), wasm-bindgen (Node and headless Chromium), the mock
 # server, the packed npm package in Node, TypeScript types, the tarball across type resolvers,
 # runtimes and bundlers (scripts/test-pack.sh), and the demo end to end in Chromium.
 # Installs what it needs first (quick when already installed).
@@ -11,6 +11,7 @@ bash scripts/setup.sh
 
 step "lint: cargo fmt, clippy (native and wasm32), cargo doc without warnings"
 cargo fmt --check
+cargo fmt --check --manifest-path fuzz/Cargo.toml
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --lib --tests --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features --features npm -- -D warnings
@@ -19,6 +20,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
 
 step "native Rust tests (protocol core, flows over a fake transport, doc examples)"
 cargo test --quiet
+
+step "fuzz every parser of outside input (cargo-fuzz, ${FUZZ_SECONDS:-15} s per target)"
+FUZZ_SECONDS="${FUZZ_SECONDS:-15}" bash scripts/fuzz.sh
 
 step "build the npm package"
 bash scripts/build.sh
@@ -35,9 +39,11 @@ CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1 \
 step "mock Coze server"
 node --test tests/mock-coze/
 
-step "the packed package in Node (ESM and CJS) against the mock"
+step "the packed package in Node (ESM and CJS) against the mock, with the secret hygiene sweep"
 bash scripts/pack-install.sh
-node --test tests/js/
+rm -rf target/hygiene
+node --import ./tests/js/hygiene.mjs --test tests/js/
+node scripts/hygiene-report.mjs
 
 step "strict TypeScript consumer of the packed package"
 rm -rf tests/types/node_modules && mkdir -p tests/types/node_modules

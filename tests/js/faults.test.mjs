@@ -6,6 +6,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { PKCEOAuthApp, DeviceOAuthApp, OAuthJWTFlow, WebOAuthApp, CozeAuthError } from 'coze-auth'
+import { recordLine } from './hygiene.mjs'
 import { startMockCoze, DEVICE_CODE_PATH, FAULT_NAMES, REDIRECT_TARGET_PATH, TOKEN_PATH } from '../mock-coze/server.mjs'
 
 const TIMEOUT_MS = 2000
@@ -24,7 +25,7 @@ const CALLS = {
   },
   'JWT getToken': {
     path: TOKEN_PATH,
-    run: (coze) => new OAuthJWTFlow({ appId: 'jwt-app', keyid: 'kid-1', privateKey: fixture('jwt-key-pkcs8.pem'), baseURL: coze.url, timeoutMs: TIMEOUT_MS }).getToken(),
+    run: (coze) => new OAuthJWTFlow({ appId: 'jwt-app', keyid: 'kid-1', privateKey: fixture('jwt-key-pkcs8.pem'), baseURL: coze.url, timeoutMs: TIMEOUT_MS, logger: recordLine }).getToken(),
   },
   'web exchange': {
     path: TOKEN_PATH,

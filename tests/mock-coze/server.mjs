@@ -185,6 +185,24 @@ function sendBytes(ctx, status, bytes) {
 }
 export const FAULT_NAMES = Object.freeze(Object.keys(FAULTS))
 
+/**
+ * Every secret that crossed this process's mocks (tokens and codes issued, verifiers, client
+ * secrets and JWTs received, states sent back): tests/js/hygiene.mjs checks that no error
+ * message, rendering or logger line of the package contains one.
+ */
+const SEEN_SECRETS = new Set()
+const SECRET_FIELDS = ['access_token', 'refresh_token', 'device_code', 'code', 'code_verifier', 'client_secret', 'state']
+export const seenSecrets = () => [...SEEN_SECRETS]
+function noteSecret(value) {
+  if (typeof value === 'string' && value.length >= 8) SEEN_SECRETS.add(value)
+}
+/** Notes the secret fields of a JSON text (a request or response body), if it is one. */
+function noteSecretsIn(text) {
+  let obj
+  try { obj = JSON.parse(text) } catch { return }
+  if (obj && typeof obj === 'object') for (const k of SECRET_FIELDS) noteSecret(obj[k])
+}
+
 const rand = (bytes) => crypto.randomBytes(bytes).toString('base64url')
 const newLogId = () => crypto.randomBytes(16).toString('hex')
 const b64urlSha256 = (s) => crypto.createHash('sha256').update(s, 'ascii').digest('base64url')
@@ -484,6 +502,8 @@ class MockCoze {
       expires_in: nowSeconds() + this.tokenTtlSeconds,
       token_type: 'Bearer',
     }
+    noteSecret(token.access_token)
+    noteSecret(token.refresh_token)
     this.refreshTokens.set(token.refresh_token, { client_id: clientId ?? null, active: true, workspace_id: extra.workspace_id ?? null })
     this.issued.push({ ...token, client_id: clientId ?? null, grant_type: grantType })
     return token
@@ -544,6 +564,11 @@ class MockCoze {
       body,
     }
     if (record) this.requests.push(record)
+    if (!isControl) {
+      noteSecretsIn(body)
+      noteSecret(/^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1])
+      noteSecret(url.searchParams.get('state'))
+    }
     const mock = this
     const ctx = {
       mock, req, res, url, body, path,
@@ -554,6 +579,8 @@ class MockCoze {
       },
       send(status, text, contentType, extra = {}) {
         if (record) record.status = status
+        noteSecretsIn(text)
+        if (extra.location) for (const k of ['code', 'state']) noteSecret(new URL(extra.location, 'http://x').searchParams.get(k))
         const h = ctx.headers(extra)
         if (contentType) h['content-type'] = contentType
         h['content-length'] = Buffer.byteLength(text)
