@@ -20,8 +20,9 @@ build_wasm() { # features out_dir wasm_bindgen_target
   rm -rf "$2"
   wasm-bindgen "$WASM" --out-dir "$2" --out-name coze_auth --target "$3" --no-typescript \
     --remove-name-section --remove-producers-section
-  # -Oz (twice: the second pass still finds a little) shrinks the module further; the features are those rustc emits for wasm32 by default.
-  "$BIN/wasm-opt" -Oz -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  # -Oz (twice: the second pass still finds a little) shrinks the module further; the features
+  # are those rustc emits for wasm32 by default. The target_features section only informs tools.
+  "$BIN/wasm-opt" -Oz -Oz --strip-target-features --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
     --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
     "$2/coze_auth_bg.wasm" -o "$2/coze_auth_bg.wasm"
 }

@@ -9,7 +9,7 @@
 //! throws as a `CozeAuthError`. Bytes in, bytes out keeps the wasm-bindgen glue to two tiny
 //! helpers, and the module keeps no state between calls (the app's options come every time).
 
-use core::cell::RefCell;
+use core::cell::Cell;
 
 use wasm_bindgen::prelude::*;
 
@@ -105,22 +105,23 @@ fn dispatch(op: u8, a: &Args, bytes: &[u8]) -> Result<String, Error> {
         CHECK => a.app().map(|_| "{}".to_owned()),
         AUTHORIZE => authorize(a, bytes),
         EXCHANGE => request_json(a.app()?.exchange_request(
-            &a.text("code"),
-            &a.text("redirectUri"),
-            &a.text("codeVerifier"),
+            a.text("code"),
+            a.text("redirectUri"),
+            a.text("codeVerifier"),
         )?),
-        REFRESH => request_json(a.app()?.refresh_request(&a.text("refreshToken"))?),
+        REFRESH => request_json(a.app()?.refresh_request(a.text("refreshToken"))?),
         TOKEN => token(a, bytes),
-        CALLBACK_KEY => pending_flow_key(&a.text("url"))
+        CALLBACK_KEY => pending_flow_key(a.text("url"))
             .map(|key| ObjectWriter::new().string("key", &key).finish()),
-        TAKE_CALLBACK => take_pending_flow(&a.text("url"), &Taken(a.string("stored")), a.now())
-            .map(|(code, pending)| {
+        TAKE_CALLBACK => take_pending_flow(a.text("url"), &Taken(a.str("stored")), a.now()).map(
+            |(code, pending)| {
                 ObjectWriter::new()
                     .string("code", code.secret())
                     .string("redirectUri", &pending.redirect_uri)
                     .string("codeVerifier", pending.code_verifier.secret())
                     .finish()
-            }),
+            },
+        ),
         #[cfg(feature = "node")]
         DEVICE_CHECK => a.device_app().map(|_| "{}".to_owned()),
         #[cfg(feature = "node")]
@@ -140,16 +141,16 @@ fn dispatch(op: u8, a: &Args, bytes: &[u8]) -> Result<String, Error> {
                 .finish()
         }),
         #[cfg(feature = "node")]
-        DEVICE_POLL => request_json(a.device_app()?.poll_request(&a.text("deviceCode"))?),
+        DEVICE_POLL => request_json(a.device_app()?.poll_request(a.text("deviceCode"))?),
         #[cfg(feature = "node")]
         DEVICE_POLL_READ => {
-            read_device_token_response(&a.response(bytes), a.now(), &a.text("deviceCode"))
+            read_device_token_response(&a.response(bytes), a.now(), a.text("deviceCode"))
                 .map(|t| token_json(&t))
         }
         #[cfg(feature = "node")]
         DEVICE_POLLER => device_poller(a, bytes),
         #[cfg(feature = "node")]
-        DEVICE_REFRESH => request_json(a.device_app()?.refresh_request(&a.text("refreshToken"))?),
+        DEVICE_REFRESH => request_json(a.device_app()?.refresh_request(a.text("refreshToken"))?),
         #[cfg(feature = "node")]
         JWT_KEY => npm_jwt::private_key(bytes),
         #[cfg(feature = "node")]
@@ -169,11 +170,11 @@ fn dispatch(op: u8, a: &Args, bytes: &[u8]) -> Result<String, Error> {
         #[cfg(feature = "node")]
         WEB_CALLBACK => npm_web::callback(a),
         #[cfg(feature = "node")]
-        WEB_EXCHANGE => request_json(
-            npm_web::app(a)?.exchange_request(&a.text("code"), &a.text("redirectUri"))?,
-        ),
+        WEB_EXCHANGE => {
+            request_json(npm_web::app(a)?.exchange_request(a.text("code"), a.text("redirectUri"))?)
+        }
         #[cfg(feature = "node")]
-        WEB_REFRESH => request_json(npm_web::app(a)?.refresh_request(&a.text("refreshToken"))?),
+        WEB_REFRESH => request_json(npm_web::app(a)?.refresh_request(a.text("refreshToken"))?),
         #[cfg(feature = "node")]
         APP_CONFIG => npm_web::app_config(bytes),
         _ => Err(Error::invalid_argument("coze-auth: unknown operation.")),
@@ -185,13 +186,18 @@ pub(super) struct Args(pub(super) Value);
 
 impl Args {
     /// A string argument; absent or null is `None`.
+    pub(super) fn str(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(Value::as_str)
+    }
+
+    /// A string argument, owned.
     pub(super) fn string(&self, key: &str) -> Option<String> {
-        self.0.get(key).and_then(Value::as_str).map(str::to_owned)
+        self.str(key).map(str::to_owned)
     }
 
     /// A required string argument (the wrapper has checked it is there; empty if not).
-    pub(super) fn text(&self, key: &str) -> String {
-        self.string(key).unwrap_or_default()
+    pub(super) fn text(&self, key: &str) -> &str {
+        self.str(key).unwrap_or_default()
     }
 
     pub(super) fn int(&self, key: &str) -> i64 {
@@ -207,7 +213,7 @@ impl Args {
     #[cfg(feature = "node")]
     fn device_app(&self) -> Result<DeviceOAuthApp, Error> {
         DeviceOAuthApp::new(DeviceOAuthAppOptions {
-            client_id: self.text("clientId"),
+            client_id: self.text("clientId").to_owned(),
             base_url: self.string("baseURL"),
         })
     }
@@ -217,8 +223,8 @@ impl Args {
     fn response(&self, body: &[u8]) -> HttpResponse {
         let mut headers = Vec::new();
         for (arg, name) in [("logId", "x-tt-logid"), ("retryAfter", "retry-after")] {
-            if let Some(v) = self.string(arg) {
-                headers.push((name.to_owned(), v));
+            if let Some(v) = self.str(arg) {
+                headers.push((name.to_owned(), v.to_owned()));
             }
         }
         HttpResponse {
@@ -231,7 +237,7 @@ impl Args {
     /// The app of `clientId`, `baseURL` and `wwwBaseURL`.
     fn app(&self) -> Result<PkceOAuthApp, Error> {
         PkceOAuthApp::new(PkceOAuthAppOptions {
-            client_id: self.text("clientId"),
+            client_id: self.text("clientId").to_owned(),
             base_url: self.string("baseURL"),
             www_base_url: self.string("wwwBaseURL"),
         })
@@ -256,13 +262,14 @@ pub(super) struct GivenRandom<'a>(pub(super) &'a [u8]);
 
 impl RandomSource for GivenRandom<'_> {
     fn fill(&mut self, buf: &mut [u8]) -> Result<(), Error> {
-        if self.0.len() < buf.len() {
+        let Some((now, rest)) = self.0.split_at_checked(buf.len()) else {
             return Err(Error::invalid_argument(
                 "Not enough random bytes from crypto.getRandomValues.",
             ));
+        };
+        for (b, r) in buf.iter_mut().zip(now) {
+            *b = *r;
         }
-        let (now, rest) = self.0.split_at(buf.len());
-        buf.copy_from_slice(now);
         self.0 = rest;
         Ok(())
     }
@@ -270,14 +277,14 @@ impl RandomSource for GivenRandom<'_> {
 
 /// Keeps what `start_login` stores, for the wrapper to put into the JS `Storage`.
 #[derive(Default)]
-struct Captured(RefCell<Option<(String, String)>>);
+struct Captured(Cell<Option<(String, String)>>);
 
 impl PendingFlowStore for Captured {
     fn get(&self, _: &str) -> Result<Option<String>, Error> {
         Ok(None)
     }
     fn set(&self, key: &str, value: &str) -> Result<(), Error> {
-        *self.0.borrow_mut() = Some((key.to_owned(), value.to_owned()));
+        self.0.set(Some((key.to_owned(), value.to_owned())));
         Ok(())
     }
     fn remove(&self, _: &str) -> Result<(), Error> {
@@ -286,11 +293,11 @@ impl PendingFlowStore for Captured {
 }
 
 /// A store holding the one value the wrapper took out of the JS `Storage`.
-struct Taken(Option<String>);
+struct Taken<'a>(Option<&'a str>);
 
-impl PendingFlowStore for Taken {
+impl PendingFlowStore for Taken<'_> {
     fn get(&self, _: &str) -> Result<Option<String>, Error> {
-        Ok(self.0.clone())
+        Ok(self.0.map(str::to_owned))
     }
     fn set(&self, _: &str, _: &str) -> Result<(), Error> {
         Ok(())
@@ -314,10 +321,10 @@ fn url_json(auth: &PkceAuthorizationUrl) -> ObjectWriter {
 fn authorize(a: &Args, random: &[u8]) -> Result<String, Error> {
     let app = a.app()?;
     let params = AuthorizationUrlParams {
-        redirect_uri: a.text("redirectUri"),
+        redirect_uri: a.text("redirectUri").to_owned(),
         state: a.string("state"),
-        code_challenge_method: match a.string("codeChallengeMethod") {
-            Some(m) => CodeChallengeMethod::parse(&m)?,
+        code_challenge_method: match a.str("codeChallengeMethod") {
+            Some(m) => CodeChallengeMethod::parse(m)?,
             None => CodeChallengeMethod::default(),
         },
         workspace_id: a.string("workspaceId"),
@@ -370,7 +377,6 @@ fn token(a: &Args, body: &[u8]) -> Result<String, Error> {
         return Err(body_too_large(response.status, response.log_id()));
     }
     let secrets = [a.text("secret1"), a.text("secret2")];
-    let secrets = [secrets[0].as_str(), secrets[1].as_str()];
     read_token_response(&response, a.now(), &secrets).map(|t| token_json(&t))
 }
 
@@ -397,7 +403,7 @@ fn device_poller(a: &Args, body: &[u8]) -> Result<String, Error> {
                 0 => now_ms / 1000 + UNKNOWN_DEVICE_CODE_LIFETIME_SECONDS,
                 n => n,
             };
-            DevicePoller::from_parts(&a.text("deviceCode"), interval, expires_at, now_ms)
+            DevicePoller::from_parts(a.text("deviceCode"), interval, expires_at, now_ms)
         }
     };
     let mut pending = None;
@@ -406,11 +412,14 @@ fn device_poller(a: &Args, body: &[u8]) -> Result<String, Error> {
         pending = poller.on_response(Ok(response), now_ms);
     } else if let Some(failure) = a.0.get("failure").filter(|v| v.is_object()) {
         let failure = Args(failure.clone());
-        let code = match failure.text("code").as_str() {
+        let code = match failure.text("code") {
             "timeout" => ErrorCode::Timeout,
             _ => ErrorCode::NetworkError,
         };
-        pending = poller.on_response(Err(Error::new(code, failure.text("message"))), now_ms);
+        pending = poller.on_response(
+            Err(Error::new(code, failure.text("message").to_owned())),
+            now_ms,
+        );
     }
     let mut out = match poller.next_action(now_ms) {
         PollAction::Done(result) => {
