@@ -9,13 +9,11 @@
 //! throws as a `CozeAuthError`. Bytes in, bytes out keeps the wasm-bindgen glue to two tiny
 //! helpers, and the module keeps no state between calls (the app's options come every time).
 
-use core::cell::Cell;
-
 use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "node")]
 use super::{npm_jwt, npm_web};
-use crate::core::callback::{pending_flow_key, take_pending_flow, PendingFlowStore};
+use crate::core::callback::{check_pending_flow, pending_flow_key};
 #[cfg(feature = "node")]
 use crate::core::config::DEFAULT_DEVICE_POLL_INTERVAL_SECONDS;
 #[cfg(feature = "node")]
@@ -113,15 +111,15 @@ fn dispatch(op: u8, a: &Args, bytes: &[u8]) -> Result<String, Error> {
         TOKEN => token(a, bytes),
         CALLBACK_KEY => pending_flow_key(a.text("url"))
             .map(|key| ObjectWriter::new().string("key", &key).finish()),
-        TAKE_CALLBACK => take_pending_flow(a.text("url"), &Taken(a.str("stored")), a.now()).map(
-            |(code, pending)| {
+        TAKE_CALLBACK => {
+            check_pending_flow(a.text("url"), a.str("stored"), a.now()).map(|(code, pending)| {
                 ObjectWriter::new()
                     .string("code", code.secret())
                     .string("redirectUri", &pending.redirect_uri)
                     .string("codeVerifier", pending.code_verifier.secret())
                     .finish()
-            },
-        ),
+            })
+        }
         #[cfg(feature = "node")]
         DEVICE_CHECK => a.device_app().map(|_| "{}".to_owned()),
         #[cfg(feature = "node")]
@@ -275,38 +273,6 @@ impl RandomSource for GivenRandom<'_> {
     }
 }
 
-/// Keeps what `start_login` stores, for the wrapper to put into the JS `Storage`.
-#[derive(Default)]
-struct Captured(Cell<Option<(String, String)>>);
-
-impl PendingFlowStore for Captured {
-    fn get(&self, _: &str) -> Result<Option<String>, Error> {
-        Ok(None)
-    }
-    fn set(&self, key: &str, value: &str) -> Result<(), Error> {
-        self.0.set(Some((key.to_owned(), value.to_owned())));
-        Ok(())
-    }
-    fn remove(&self, _: &str) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
-/// A store holding the one value the wrapper took out of the JS `Storage`.
-struct Taken<'a>(Option<&'a str>);
-
-impl PendingFlowStore for Taken<'_> {
-    fn get(&self, _: &str) -> Result<Option<String>, Error> {
-        Ok(self.0.map(str::to_owned))
-    }
-    fn set(&self, _: &str, _: &str) -> Result<(), Error> {
-        Ok(())
-    }
-    fn remove(&self, _: &str) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
 fn url_json(auth: &PkceAuthorizationUrl) -> ObjectWriter {
     ObjectWriter::new()
         .string("url", &auth.url)
@@ -333,9 +299,7 @@ fn authorize(a: &Args, random: &[u8]) -> Result<String, Error> {
     if a.0.get("loginNow").is_none() {
         return Ok(url_json(&app.authorization_url(&params, &mut rng)?).finish());
     }
-    let store = Captured::default();
-    let auth = app.start_login(&params, &store, &mut rng, a.int("loginNow"))?;
-    let (key, value) = store.0.into_inner().unwrap_or_default();
+    let (auth, key, value) = app.pending_login(&params, &mut rng, a.int("loginNow"))?;
     Ok(url_json(&auth)
         .string("key", &key)
         .string("value", &value)
