@@ -5,7 +5,7 @@
 //! anything else (so a callback works once, on success and on failure alike), checks the state
 //! exactly and in constant time, and exchanges the code.
 
-use super::encoding::query_pairs;
+use super::encoding::for_each_query_pair;
 use super::error::{scrub, Error, ErrorCode};
 use super::json::{self, ObjectWriter, Value};
 use super::pkce::{AuthorizationUrlParams, PkceAuthorizationUrl, PkceOAuthApp};
@@ -78,9 +78,9 @@ pub struct Callback {
 /// count as absent; for repeated parameters the first wins.
 pub fn parse_callback(url: &str) -> Callback {
     let mut callback = Callback::default();
-    for (key, value) in query_pairs(url) {
+    for_each_query_pair(url, |key, value| {
         if value.is_empty() {
-            continue;
+            return;
         }
         match key.as_str() {
             "code" if callback.code.is_none() => callback.code = Some(Secret::new(value)),
@@ -91,7 +91,7 @@ pub fn parse_callback(url: &str) -> Callback {
             }
             _ => {}
         }
-    }
+    });
     callback
 }
 

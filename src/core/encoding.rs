@@ -109,11 +109,17 @@ pub fn form_decode(text: &str) -> Option<String> {
 /// Works on absolute and relative URLs; a URL without `?` has none. A parameter whose name or
 /// value does not decode to UTF-8 is left out.
 pub fn query_pairs(url: &str) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    for_each_query_pair(url, |k, v| pairs.push((k, v)));
+    pairs
+}
+
+/// Calls `each` with the parameters [`query_pairs`] returns, without collecting them.
+pub fn for_each_query_pair(url: &str, mut each: impl FnMut(String, String)) {
     let without_fragment = split_byte(url, b'#').map_or(url, |(u, _)| u);
     let Some((_, mut rest)) = split_byte(without_fragment, b'?') else {
-        return Vec::new();
+        return;
     };
-    let mut pairs = Vec::new();
     loop {
         let (part, next) = match split_byte(rest, b'&') {
             Some((part, next)) => (part, Some(next)),
@@ -121,11 +127,11 @@ pub fn query_pairs(url: &str) -> Vec<(String, String)> {
         };
         let (k, v) = split_byte(part, b'=').unwrap_or((part, ""));
         if let (false, Some(k), Some(v)) = (part.is_empty(), form_decode(k), form_decode(v)) {
-            pairs.push((k, v));
+            each(k, v);
         }
         match next {
             Some(next) => rest = next,
-            None => return pairs,
+            None => return,
         }
     }
 }
