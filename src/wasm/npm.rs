@@ -100,14 +100,7 @@ pub fn run(op: u8, args: &[u8], bytes: &[u8]) -> Vec<u8> {
 
 fn dispatch(op: u8, a: &Args, bytes: &[u8]) -> Result<String, Error> {
     match op {
-        CHECK => a.app().map(|_| "{}".to_owned()),
-        AUTHORIZE => authorize(a, bytes),
-        EXCHANGE => request_json(a.app()?.exchange_request(
-            a.text("code"),
-            a.text("redirectUri"),
-            a.text("codeVerifier"),
-        )?),
-        REFRESH => request_json(a.app()?.refresh_request(a.text("refreshToken"))?),
+        CHECK..=REFRESH => pkce_app(op, &a.app()?, a, bytes),
         TOKEN => token(a, bytes),
         CALLBACK_KEY => pending_flow_key(a.text("url"))
             .map(|key| ObjectWriter::new().string("key", &key).finish()),
@@ -176,6 +169,20 @@ fn dispatch(op: u8, a: &Args, bytes: &[u8]) -> Result<String, Error> {
         #[cfg(feature = "node")]
         APP_CONFIG => npm_web::app_config(bytes),
         _ => Err(Error::invalid_argument("coze-auth: unknown operation.")),
+    }
+}
+
+/// The operations on the PKCE app of the arguments (one is built per call).
+fn pkce_app(op: u8, app: &PkceOAuthApp, a: &Args, bytes: &[u8]) -> Result<String, Error> {
+    match op {
+        AUTHORIZE => authorize(app, a, bytes),
+        EXCHANGE => request_json(app.exchange_request(
+            a.text("code"),
+            a.text("redirectUri"),
+            a.text("codeVerifier"),
+        )?),
+        REFRESH => request_json(app.refresh_request(a.text("refreshToken"))?),
+        _ => Ok("{}".to_owned()), // CHECK: the app was built, so its options are good
     }
 }
 
@@ -284,8 +291,7 @@ fn url_json(auth: &PkceAuthorizationUrl) -> ObjectWriter {
 /// `getOAuthUrl`, and with a `loginNow` (Unix seconds) `startLogin`: the authorize URL with a
 /// fresh verifier and state drawn from `random` (48 CSPRNG bytes); for a login, also the
 /// pending login's storage `key` and `value`.
-fn authorize(a: &Args, random: &[u8]) -> Result<String, Error> {
-    let app = a.app()?;
+fn authorize(app: &PkceOAuthApp, a: &Args, random: &[u8]) -> Result<String, Error> {
     let params = AuthorizationUrlParams {
         redirect_uri: a.text("redirectUri").to_owned(),
         state: a.string("state"),
