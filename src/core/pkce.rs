@@ -1,8 +1,6 @@
 //! PKCE (RFC 7636) for public clients: verifier, challenge, state, the authorize URL, and the
 //! code-exchange and refresh requests (protocol file §4.2, §4.5, §10).
 
-use sha2::{Digest, Sha256};
-
 use super::config::{
     api_and_www_base_urls, authorize_path, validate_client_id, GRANT_AUTHORIZATION_CODE,
     GRANT_REFRESH_TOKEN, TOKEN_PATH,
@@ -13,6 +11,7 @@ use super::http::{HttpRequest, HttpResponse};
 use super::json::ObjectWriter;
 use super::random::RandomSource;
 use super::secret::Secret;
+use super::sha256::sha256;
 use super::text::{blank, cat, has_control};
 use super::token::{read_token_response, request_token, OAuthToken};
 use crate::prelude::*;
@@ -60,7 +59,7 @@ impl CodeChallengeMethod {
 /// SDK, which sends an S256 challenge labelled `plain`.
 pub fn code_challenge(verifier: &str, method: CodeChallengeMethod) -> String {
     match method {
-        CodeChallengeMethod::S256 => base64url(&Sha256::digest(verifier.as_bytes())),
+        CodeChallengeMethod::S256 => base64url(&sha256(verifier.as_bytes())),
         CodeChallengeMethod::Plain => verifier.to_owned(),
     }
 }
