@@ -20,8 +20,11 @@ build_wasm() { # features out_dir wasm_bindgen_target
   rm -rf "$2"
   wasm-bindgen "$WASM" --out-dir "$2" --out-name coze_auth --target "$3" --no-typescript \
     --remove-name-section --remove-producers-section
-  # -Oz (twice: the second pass still finds a little) shrinks the module further; the features are those rustc emits for wasm32 by default.
-  "$BIN/wasm-opt" -Oz -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  # -Oz (twice: the second pass still finds a little) shrinks the module further; the features
+  # are those rustc emits for wasm32 by default. The target_features section only informs tools.
+  # --low-memory-unused lets wasm-opt fold `p + constant` into a load's offset, which differs
+  # only if the sum wraps past 4 GiB into the first KiB: no Rust pointer does that.
+  "$BIN/wasm-opt" -Oz -Oz --low-memory-unused --strip-target-features --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
     --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
     "$2/coze_auth_bg.wasm" -o "$2/coze_auth_bg.wasm"
 }
@@ -34,6 +37,26 @@ for f in pkg-template/lib/*.js; do
   case "$(basename "$f")" in node.js | node-ops.js | device.js | jwt.js | web.js | config.js) ;; *) cp "$f" pkg/browser/ ;; esac
 done
 cp pkg-template/browser/wasm.js pkg/browser/wasm.js
+# That loader replaces wasm-bindgen's glue (a page would ship the glue's unused half), so it
+# must speak the ABI the glue speaks: these lines of the generated glue pin it (how `run` takes
+# its two slices and returns its vector, and the one import). Fail if wasm-bindgen changes it.
+glue=pkg/browser/coze_auth.js
+for line in \
+  'export function run(op, args, bytes) {' \
+  'ptr0 = passArray8ToWasm0(args, wasm.__wbindgen_malloc);' \
+  'ptr1 = passArray8ToWasm0(bytes, wasm.__wbindgen_malloc);' \
+  'const ret = wasm.run(val3, ptr0, len0, ptr1, len1);' \
+  'var v4 = getArrayU8FromWasm0(ret[0], ret[1]).slice();' \
+  'wasm.__wbindgen_free(ret[0], ret[1] * 1, 1);' \
+  'const ptr = malloc(arg.length * 1, 1) >>> 0;' \
+  'wasm.__wbindgen_start();' \
+  '"./coze_auth_bg.js": import0,' \
+  'table.set(1027, false);'; do
+  grep -qF -- "$line" "$glue" || { echo "[build] $glue no longer has: $line (update pkg-template/browser/wasm.js)" >&2; exit 1; }
+done
+[ "$(grep -cE '^ *(__wbindgen|__wbg)[a-z_0-9]*: function' "$glue")" = 1 ] ||
+  { echo "[build] $glue imports more than __wbindgen_init_externref_table (update pkg-template/browser/wasm.js)" >&2; exit 1; }
+rm "$glue"
 
 echo "[build] node"
 build_wasm "$NODE_FEATURES" pkg/node nodejs

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: lint, native Rust (doc examples included), the Rust example with a real HTTP
-# client against the mock Coze, `cargo package`, wasm-bindgen (Node and headless Chromium), a
-# separate Rust crate on the wasm32 API (scripts/test-wasm-consumer.sh), the mock server, the
-# packed npm package in Node, TypeScript types, the tarball across type resolvers, runtimes and
-# bundlers (scripts/test-pack.sh), and the demo end to end in Chromium.
+# client against the mock Coze, `cargo package`, fuzzing (bounded), wasm-bindgen (Node and
+# headless Chromium), a separate Rust crate on the wasm32 API (scripts/test-wasm-consumer.sh),
+# the mock server, the packed npm package in Node, TypeScript types, the tarball across type
+# resolvers, runtimes and bundlers (scripts/test-pack.sh), and the demo end to end in Chromium.
 # Installs what it needs first (quick when already installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,7 @@ bash scripts/setup.sh
 
 step "lint: cargo fmt, clippy (native and wasm32), cargo doc without warnings"
 cargo fmt --check
+cargo fmt --check --manifest-path fuzz/Cargo.toml
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --lib --tests --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features --features npm -- -D warnings
@@ -33,6 +34,9 @@ if cargo package --list --allow-dirty | grep -E '^(pkg-template|www|bench|script
   echo "cargo package: the files above belong to the npm side or the test harness, not the crate"; exit 1
 fi
 
+step "fuzz every parser of outside input (cargo-fuzz, ${FUZZ_SECONDS:-15} s per target)"
+FUZZ_SECONDS="${FUZZ_SECONDS:-15}" bash scripts/fuzz.sh
+
 step "build the npm package"
 bash scripts/build.sh
 
@@ -51,9 +55,11 @@ bash scripts/test-wasm-consumer.sh
 step "mock Coze server"
 node --test tests/mock-coze/
 
-step "the packed package in Node (ESM and CJS) against the mock"
+step "the packed package in Node (ESM and CJS) against the mock, with the secret hygiene sweep"
 bash scripts/pack-install.sh
-node --test tests/js/
+rm -rf target/hygiene
+node --import ./tests/js/hygiene.mjs --test tests/js/
+node scripts/hygiene-report.mjs
 
 step "strict TypeScript consumer of the packed package"
 rm -rf tests/types/node_modules && mkdir -p tests/types/node_modules

@@ -1,8 +1,14 @@
 // Browser loader: fetches and instantiates the module on first use. The `.wasm` is located
-// with `new URL(..., import.meta.url)` inside the glue: Vite and webpack 5 emit it as an asset;
-// esbuild does not, so esbuild users copy coze_auth_bg.wasm beside their bundle.
+// with `new URL(..., import.meta.url)`: Vite and webpack 5 emit it as an asset; esbuild does
+// not, so esbuild users copy coze_auth_bg.wasm beside their bundle.
+//
+// This replaces wasm-bindgen's `--target web` glue, most of which (initSync, the argument
+// forms of init, the MIME-type fallback's warning) a page never runs. It speaks the ABI of the
+// module's one export as wasm-bindgen 0.2.130 lowers `run(op: u8, args: &[u8], bytes: &[u8]) ->
+// Vec<u8>`: each input slice is copied into memory from `__wbindgen_malloc` (the callee frees
+// it), and the result comes back as (pointer, length) for the caller to copy and free.
+// scripts/build.sh checks the generated glue still does exactly this, and fails otherwise.
 
-import init, * as glue from './coze_auth.js';
 import { CozeAuthError } from './error.js';
 
 let loading;
@@ -12,12 +18,45 @@ export function loadedWasm() {
   return ready;
 }
 
-export function loadWasm() {
-  loading ??= init().then(
-    () => {
-      ready = glue;
-      return glue;
+async function instantiate() {
+  const response = await fetch(new URL('coze_auth_bg.wasm', import.meta.url));
+  if (!response.ok) throw new Error(`HTTP ${response.status} fetching coze_auth_bg.wasm`);
+  let wasm;
+  const imports = {
+    './coze_auth_bg.js': {
+      // wasm-bindgen's table of JS values; this module keeps none, but its start function
+      // reserves the slots as the generated glue does.
+      __wbindgen_init_externref_table() {
+        const table = wasm.__wbindgen_externrefs;
+        table.set(0, undefined);
+        table.set(1024, undefined);
+        table.set(1025, null);
+        table.set(1026, true);
+        table.set(1027, false);
+      },
     },
+  };
+  // Compiling from the bytes, not the stream, works whatever Content-Type the server sends.
+  wasm = (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance.exports;
+  wasm.__wbindgen_start();
+  const pass = (bytes) => {
+    const ptr = wasm.__wbindgen_malloc(bytes.length, 1) >>> 0;
+    new Uint8Array(wasm.memory.buffer).set(bytes, ptr);
+    return [ptr, bytes.length];
+  };
+  return {
+    run(op, args, bytes) {
+      const [ptr, len] = wasm.run(op, ...pass(args), ...pass(bytes));
+      const out = new Uint8Array(wasm.memory.buffer, ptr >>> 0, len).slice();
+      wasm.__wbindgen_free(ptr, len, 1);
+      return out;
+    },
+  };
+}
+
+export function loadWasm() {
+  loading ??= instantiate().then(
+    (exports) => (ready = exports),
     (cause) => {
       loading = undefined; // a later call may retry
       throw new CozeAuthError('Could not load the coze-auth WebAssembly module (coze_auth_bg.wasm). Check that your bundler or server serves it beside the JS file.', { code: 'network_error', cause });

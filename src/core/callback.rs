@@ -5,7 +5,7 @@
 //! anything else (so a callback works once, on success and on failure alike), checks the state
 //! exactly and in constant time, and exchanges the code.
 
-use super::encoding::query_pairs;
+use super::encoding::for_each_query_pair;
 use super::error::{scrub, Error, ErrorCode};
 use super::json::{self, ObjectWriter, Value};
 use super::pkce::{AuthorizationUrlParams, PkceAuthorizationUrl, PkceOAuthApp};
@@ -78,9 +78,9 @@ pub struct Callback {
 /// count as absent; for repeated parameters the first wins.
 pub fn parse_callback(url: &str) -> Callback {
     let mut callback = Callback::default();
-    for (key, value) in query_pairs(url) {
+    for_each_query_pair(url, |key, value| {
         if value.is_empty() {
-            continue;
+            return;
         }
         match key.as_str() {
             "code" if callback.code.is_none() => callback.code = Some(Secret::new(value)),
@@ -91,7 +91,7 @@ pub fn parse_callback(url: &str) -> Callback {
             }
             _ => {}
         }
-    }
+    });
     callback
 }
 
@@ -163,14 +163,24 @@ pub fn take_pending_flow(
     store: &dyn PendingFlowStore,
     now: i64,
 ) -> Result<(Secret, PendingFlow), Error> {
-    let callback = parse_callback(callback_url);
-    let state = callback_state(&callback)?.clone();
-    let key = PendingFlow::key(state.secret());
+    let key = pending_flow_key(callback_url)?;
     let stored = store.get(&key)?;
     store.remove(&key)?;
+    check_pending_flow(callback_url, stored.as_deref(), now)
+}
+
+/// The checks of [`take_pending_flow`], for a caller that has already taken the stored entry
+/// (`stored`: what was kept under [`pending_flow_key`]) out of its store.
+pub fn check_pending_flow(
+    callback_url: &str,
+    stored: Option<&str>,
+    now: i64,
+) -> Result<(Secret, PendingFlow), Error> {
+    let callback = parse_callback(callback_url);
+    let state = callback_state(&callback)?.clone();
     let pending = match stored {
         None => return Err(missing_pending_flow("none stored for this state")),
-        Some(text) => PendingFlow::from_json(&text)
+        Some(text) => PendingFlow::from_json(text)
             .ok_or_else(|| missing_pending_flow("the stored entry is unreadable"))?,
     };
     if !constant_time_eq(pending.state.secret().as_bytes(), state.secret().as_bytes()) {
@@ -215,6 +225,19 @@ impl PkceOAuthApp {
         rng: &mut dyn RandomSource,
         now: i64,
     ) -> Result<PkceAuthorizationUrl, Error> {
+        let (auth, key, value) = self.pending_login(params, rng, now)?;
+        store.set(&key, &value)?;
+        Ok(auth)
+    }
+
+    /// What [`Self::start_login`] does but the storing: the authorize URL, and the storage key
+    /// and value of its pending login.
+    pub fn pending_login(
+        &self,
+        params: &AuthorizationUrlParams,
+        rng: &mut dyn RandomSource,
+        now: i64,
+    ) -> Result<(PkceAuthorizationUrl, String, String), Error> {
         let auth = self.authorization_url(params, rng)?;
         let pending = PendingFlow {
             state: auth.state.clone(),
@@ -222,8 +245,8 @@ impl PkceOAuthApp {
             redirect_uri: params.redirect_uri.clone(),
             created_at: now,
         };
-        store.set(&PendingFlow::key(auth.state.secret()), &pending.to_json())?;
-        Ok(auth)
+        let key = PendingFlow::key(auth.state.secret());
+        Ok((auth, key, pending.to_json()))
     }
 
     /// Takes the pending login that `callback_url` answers out of `store` and checks it: the

@@ -9,14 +9,13 @@ const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 pub fn base64url(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b0 = u32::from(chunk[0]);
-        let b1 = chunk.get(1).copied().map_or(0, u32::from);
-        let b2 = chunk.get(2).copied().map_or(0, u32::from);
-        let n = (b0 << 16) | (b1 << 8) | b2;
-        let sextets = [(n >> 18) & 63, (n >> 12) & 63, (n >> 6) & 63, n & 63];
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
         // 1 byte gives 2 characters, 2 give 3, 3 give 4.
-        for s in sextets.iter().take(chunk.len() + 1) {
-            out.push(char::from(BASE64URL[*s as usize]));
+        for shift in [18, 12, 6, 0].into_iter().take(chunk.len() + 1) {
+            out.push(char::from(BASE64URL[(n >> shift) as usize % 64]));
         }
     }
     out
@@ -110,11 +109,17 @@ pub fn form_decode(text: &str) -> Option<String> {
 /// Works on absolute and relative URLs; a URL without `?` has none. A parameter whose name or
 /// value does not decode to UTF-8 is left out.
 pub fn query_pairs(url: &str) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    for_each_query_pair(url, |k, v| pairs.push((k, v)));
+    pairs
+}
+
+/// Calls `each` with the parameters [`query_pairs`] returns, without collecting them.
+pub fn for_each_query_pair(url: &str, mut each: impl FnMut(String, String)) {
     let without_fragment = split_byte(url, b'#').map_or(url, |(u, _)| u);
     let Some((_, mut rest)) = split_byte(without_fragment, b'?') else {
-        return Vec::new();
+        return;
     };
-    let mut pairs = Vec::new();
     loop {
         let (part, next) = match split_byte(rest, b'&') {
             Some((part, next)) => (part, Some(next)),
@@ -122,11 +127,11 @@ pub fn query_pairs(url: &str) -> Vec<(String, String)> {
         };
         let (k, v) = split_byte(part, b'=').unwrap_or((part, ""));
         if let (false, Some(k), Some(v)) = (part.is_empty(), form_decode(k), form_decode(v)) {
-            pairs.push((k, v));
+            each(k, v);
         }
         match next {
             Some(next) => rest = next,
-            None => return pairs,
+            None => return,
         }
     }
 }

@@ -86,21 +86,19 @@ pub fn parse(input: &[u8]) -> Result<Value, ParseError> {
         reason: "not UTF-8",
         offset: e.valid_up_to(),
     })?;
-    let mut reader = Reader {
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
-    reader.skip_ws();
+    let mut reader = Reader { text, pos: 0 };
     let value = reader.value(0)?;
     reader.skip_ws();
-    if reader.pos != reader.bytes.len() {
+    if reader.pos != text.len() {
         return Err(reader.error("trailing characters after the JSON value"));
     }
     Ok(value)
 }
 
+/// Reads from text already checked to be UTF-8, so every slice it takes between ASCII bytes
+/// is text too (taken with `get`, which cannot panic).
 struct Reader<'a> {
-    bytes: &'a [u8],
+    text: &'a str,
     pos: usize,
 }
 
@@ -113,7 +111,7 @@ impl Reader<'_> {
     }
 
     fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
+        self.text.as_bytes().get(self.pos).copied()
     }
 
     fn skip_ws(&mut self) {
@@ -122,104 +120,114 @@ impl Reader<'_> {
         }
     }
 
-    fn expect_word(&mut self, word: &'static [u8], value: Value) -> Result<Value, ParseError> {
-        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word) {
-            self.pos += word.len();
-            Ok(value)
-        } else {
-            Err(self.error("invalid literal"))
+    /// Skips whitespace, then consumes `byte` if it comes next.
+    fn eat(&mut self, byte: u8) -> bool {
+        self.skip_ws();
+        let found = self.peek() == Some(byte);
+        if found {
+            self.pos += 1;
         }
+        found
+    }
+
+    /// The text from `start` to the current position.
+    fn since(&self, start: usize) -> &str {
+        self.text.get(start..self.pos).unwrap_or("")
     }
 
     fn value(&mut self, depth: usize) -> Result<Value, ParseError> {
         if depth > MAX_DEPTH {
             return Err(self.error("nesting too deep"));
         }
-        match self.peek() {
-            None => Err(self.error("unexpected end of input")),
-            Some(b'{') => self.object(depth),
-            Some(b'[') => self.array(depth),
-            Some(b'"') => self.string().map(Value::String),
-            Some(b't') => self.expect_word(b"true", Value::Bool(true)),
-            Some(b'f') => self.expect_word(b"false", Value::Bool(false)),
-            Some(b'n') => self.expect_word(b"null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(_) => Err(self.error("unexpected character")),
-        }
-    }
-
-    fn object(&mut self, depth: usize) -> Result<Value, ParseError> {
-        self.pos += 1; // '{'
-        let mut members: Vec<(String, Value)> = Vec::new();
         self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(Value::Object(members));
+        let (word, value) = match self.peek() {
+            None => return Err(self.error("unexpected end of input")),
+            Some(b'{') => return self.items(depth, true),
+            Some(b'[') => return self.items(depth, false),
+            Some(b'"') => return self.string().map(Value::String),
+            Some(b'-' | b'0'..=b'9') => return self.number(),
+            Some(b't') => ("true", Value::Bool(true)),
+            Some(b'f') => ("false", Value::Bool(false)),
+            Some(b'n') => ("null", Value::Null),
+            Some(_) => return Err(self.error("unexpected character")),
+        };
+        let rest = self.text.get(self.pos..).unwrap_or("");
+        if !rest.starts_with(word) {
+            return Err(self.error("invalid literal"));
         }
-        loop {
-            self.skip_ws();
-            if self.peek() != Some(b'"') {
-                return Err(self.error("expected a member name"));
-            }
-            let key = self.string()?;
-            self.skip_ws();
-            if self.peek() != Some(b':') {
-                return Err(self.error("expected ':'"));
-            }
-            self.pos += 1;
-            self.skip_ws();
-            // Each name is compared with the earlier ones; the member cap keeps that quadratic
-            // check cheap even for a hostile object (Coze's have about ten members).
-            if members.len() >= MAX_MEMBERS {
-                return Err(self.error("too many members in an object"));
-            }
-            if members.iter().any(|(k, _)| *k == key) {
-                return Err(self.error("duplicate member name"));
-            }
-            let value = self.value(depth + 1)?;
-            members.push((key, value));
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    break;
-                }
-                _ => return Err(self.error("expected ',' or '}'")),
-            }
-        }
-        Ok(Value::Object(members))
+        self.pos += word.len();
+        Ok(value)
     }
 
-    fn array(&mut self, depth: usize) -> Result<Value, ParseError> {
-        self.pos += 1; // '['
+    /// An object or an array, from its opening bracket.
+    fn items(&mut self, depth: usize, object: bool) -> Result<Value, ParseError> {
+        let mut members = Vec::new();
         let mut items = Vec::new();
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(Value::Array(items));
+        self.read_items(depth, object, &mut members, &mut items)?;
+        Ok(if object {
+            Value::Object(members)
+        } else {
+            Value::Array(items)
+        })
+    }
+
+    /// The members of an object (into `members`), or the items of an array (into `items`),
+    /// after the opening bracket. Each name is compared with the earlier ones; the member cap
+    /// keeps that quadratic check cheap even for a hostile object (Coze's have about ten).
+    fn read_items(
+        &mut self,
+        depth: usize,
+        object: bool,
+        members: &mut Vec<(String, Value)>,
+        items: &mut Vec<Value>,
+    ) -> Result<(), ParseError> {
+        self.pos += 1;
+        let close = if object { b'}' } else { b']' };
+        if self.eat(close) {
+            return Ok(());
         }
         loop {
-            self.skip_ws();
-            items.push(self.value(depth + 1)?);
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Value::Array(items));
+            if object {
+                self.skip_ws();
+                if self.peek() != Some(b'"') {
+                    return Err(self.error("expected a member name"));
                 }
-                _ => return Err(self.error("expected ',' or ']'")),
+                let key = self.string()?;
+                if !self.eat(b':') {
+                    return Err(self.error("expected ':'"));
+                }
+                self.skip_ws();
+                if members.len() >= MAX_MEMBERS {
+                    return Err(self.error("too many members in an object"));
+                }
+                if members.iter().any(|(k, _)| *k == key) {
+                    return Err(self.error("duplicate member name"));
+                }
+                members.push((key, self.value(depth + 1)?));
+            } else {
+                items.push(self.value(depth + 1)?);
             }
+            if self.eat(b',') {
+                continue;
+            }
+            if self.eat(close) {
+                return Ok(());
+            }
+            return Err(self.error(if object {
+                "expected ',' or '}'"
+            } else {
+                "expected ',' or ']'"
+            }));
         }
     }
 
-    fn digits(&mut self) -> usize {
+    /// Consumes ASCII digits; true if there was at least one.
+    fn digits(&mut self) -> bool {
         let start = self.pos;
         while let Some(b'0'..=b'9') = self.peek() {
             self.pos += 1;
         }
-        self.pos - start
+        self.pos > start
     }
 
     fn number(&mut self) -> Result<Value, ParseError> {
@@ -228,16 +236,15 @@ impl Reader<'_> {
             self.pos += 1;
         }
         let int_start = self.pos;
-        let int_len = self.digits();
-        if int_len == 0 {
+        if !self.digits() {
             return Err(self.error("invalid number"));
         }
-        if int_len > 1 && self.bytes[int_start] == b'0' {
+        if self.pos - int_start > 1 && self.text.as_bytes().get(int_start) == Some(&b'0') {
             return Err(self.error("leading zero in number"));
         }
         if self.peek() == Some(b'.') {
             self.pos += 1;
-            if self.digits() == 0 {
+            if !self.digits() {
                 return Err(self.error("invalid number"));
             }
         }
@@ -246,25 +253,21 @@ impl Reader<'_> {
             if let Some(b'+' | b'-') = self.peek() {
                 self.pos += 1;
             }
-            if self.digits() == 0 {
+            if !self.digits() {
                 return Err(self.error("invalid number"));
             }
         }
-        let text = core::str::from_utf8(&self.bytes[start..self.pos])
-            .map_err(|_| self.error("invalid number"))?;
-        Ok(Value::Number(text.to_owned()))
+        Ok(Value::Number(self.since(start).to_owned()))
     }
 
     fn hex4(&mut self) -> Result<u32, ParseError> {
         let mut n = 0u32;
         for _ in 0..4 {
             let digit = match self.peek() {
-                Some(b @ b'0'..=b'9') => u32::from(b - b'0'),
-                Some(b @ b'a'..=b'f') => u32::from(b - b'a' + 10),
-                Some(b @ b'A'..=b'F') => u32::from(b - b'A' + 10),
-                _ => return Err(self.error("invalid \\u escape")),
+                Some(b) => char::from(b).to_digit(16),
+                None => None,
             };
-            n = n * 16 + digit;
+            n = n * 16 + digit.ok_or_else(|| self.error("invalid \\u escape"))?;
             self.pos += 1;
         }
         Ok(n)
@@ -274,7 +277,7 @@ impl Reader<'_> {
         self.pos += 1; // opening quote
         let mut out = String::new();
         loop {
-            // Copy the run of plain characters in one go.
+            // Copy the run of plain characters in one go; it ends at an ASCII byte.
             let run_start = self.pos;
             while let Some(b) = self.peek() {
                 if b == b'"' || b == b'\\' || b < 0x20 {
@@ -282,57 +285,59 @@ impl Reader<'_> {
                 }
                 self.pos += 1;
             }
-            // The input is valid UTF-8 and the run stops only at ASCII bytes, so this slice
-            // falls on character boundaries.
-            let run = core::str::from_utf8(&self.bytes[run_start..self.pos])
-                .map_err(|_| self.error("invalid UTF-8 in string"))?;
-            out.push_str(run);
-            match self.peek() {
-                None => return Err(self.error("unterminated string")),
-                Some(b'"') => {
-                    self.pos += 1;
-                    return Ok(out);
-                }
-                Some(b'\\') => {
-                    self.pos += 1;
-                    let escaped = self
-                        .peek()
-                        .ok_or_else(|| self.error("unterminated string"))?;
+            out.push_str(self.since(run_start));
+            let Some(b) = self.peek() else {
+                return Err(self.error("unterminated string"));
+            };
+            self.pos += 1;
+            let ch = match b {
+                b'"' => return Ok(out),
+                b'\\' => {
+                    let escaped = self.peek();
                     self.pos += 1;
                     match escaped {
-                        b'"' => out.push('"'),
-                        b'\\' => out.push('\\'),
-                        b'/' => out.push('/'),
-                        b'b' => out.push('\u{8}'),
-                        b'f' => out.push('\u{c}'),
-                        b'n' => out.push('\n'),
-                        b'r' => out.push('\r'),
-                        b't' => out.push('\t'),
-                        b'u' => {
-                            let first = self.hex4()?;
-                            let code = if (0xD800..0xDC00).contains(&first) {
-                                if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
-                                    return Err(self.error("lone surrogate in string"));
-                                }
-                                self.pos += 2;
-                                let second = self.hex4()?;
-                                if !(0xDC00..0xE000).contains(&second) {
-                                    return Err(self.error("lone surrogate in string"));
-                                }
-                                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
-                            } else {
-                                first
-                            };
-                            let ch = char::from_u32(code)
-                                .ok_or_else(|| self.error("lone surrogate in string"))?;
-                            out.push(ch);
+                        None => {
+                            self.pos -= 1;
+                            return Err(self.error("unterminated string"));
                         }
-                        _ => return Err(self.error("invalid escape")),
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => self.unicode_escape()?,
+                        Some(_) => return Err(self.error("invalid escape")),
                     }
                 }
-                Some(_) => return Err(self.error("control character in string")),
-            }
+                _ => {
+                    self.pos -= 1;
+                    return Err(self.error("control character in string"));
+                }
+            };
+            out.push(ch);
         }
+    }
+
+    /// The character of a `\u` escape (after the `u`), joining a surrogate pair.
+    fn unicode_escape(&mut self) -> Result<char, ParseError> {
+        let first = self.hex4()?;
+        let code = if (0xD800..0xDC00).contains(&first) {
+            if !self.text.get(self.pos..).unwrap_or("").starts_with("\\u") {
+                return Err(self.error("lone surrogate in string"));
+            }
+            self.pos += 2;
+            let second = self.hex4()?;
+            if !(0xDC00..0xE000).contains(&second) {
+                return Err(self.error("lone surrogate in string"));
+            }
+            0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+        } else {
+            first
+        };
+        char::from_u32(code).ok_or_else(|| self.error("lone surrogate in string"))
     }
 }
 

@@ -16,6 +16,7 @@ pub mod pem;
 pub mod pkce;
 pub mod random;
 pub mod secret;
+pub mod sha256;
 pub mod text;
 pub mod token;
 pub mod token_auth;

@@ -1,8 +1,6 @@
 //! PKCE (RFC 7636) for public clients: verifier, challenge, state, the authorize URL, and the
 //! code-exchange and refresh requests (protocol file §4.2, §4.5, §10).
 
-use sha2::{Digest, Sha256};
-
 use super::config::{
     api_and_www_base_urls, authorize_path, validate_client_id, GRANT_AUTHORIZATION_CODE,
     GRANT_REFRESH_TOKEN, TOKEN_PATH,
@@ -13,6 +11,7 @@ use super::http::{HttpRequest, HttpResponse};
 use super::json::ObjectWriter;
 use super::random::RandomSource;
 use super::secret::Secret;
+use super::sha256::sha256;
 use super::text::{blank, cat, has_control};
 use super::token::{read_token_response, request_token, OAuthToken};
 use crate::prelude::*;
@@ -60,7 +59,7 @@ impl CodeChallengeMethod {
 /// SDK, which sends an S256 challenge labelled `plain`.
 pub fn code_challenge(verifier: &str, method: CodeChallengeMethod) -> String {
     match method {
-        CodeChallengeMethod::S256 => base64url(&Sha256::digest(verifier.as_bytes())),
+        CodeChallengeMethod::S256 => base64url(&sha256(verifier.as_bytes())),
         CodeChallengeMethod::Plain => verifier.to_owned(),
     }
 }
@@ -151,7 +150,7 @@ pub struct PkceOAuthAppOptions {
 }
 
 /// Parameters of [`PkceOAuthApp::authorization_url`].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AuthorizationUrlParams {
     /// Where Coze sends the user back; must match the app's registration exactly.
     pub redirect_uri: String,
@@ -163,8 +162,20 @@ pub struct AuthorizationUrlParams {
     pub workspace_id: Option<String>,
 }
 
+impl core::fmt::Debug for AuthorizationUrlParams {
+    // A caller-given state is as secret as a generated one.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AuthorizationUrlParams")
+            .field("redirect_uri", &self.redirect_uri)
+            .field("state", &crate::core::secret::redacted_option(&self.state))
+            .field("code_challenge_method", &self.code_challenge_method)
+            .field("workspace_id", &self.workspace_id)
+            .finish()
+    }
+}
+
 /// An authorize URL and what must be kept until the callback.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PkceAuthorizationUrl {
     /// The URL on the www host.
     pub url: String,
@@ -174,6 +185,21 @@ pub struct PkceAuthorizationUrl {
     pub code_verifier: Secret,
     /// The challenge method used.
     pub code_challenge_method: CodeChallengeMethod,
+}
+
+impl core::fmt::Debug for PkceAuthorizationUrl {
+    // The URL carries the state.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PkceAuthorizationUrl")
+            .field(
+                "url",
+                &crate::core::secret::url_with_state_redacted(&self.url),
+            )
+            .field("state", &self.state)
+            .field("code_verifier", &self.code_verifier)
+            .field("code_challenge_method", &self.code_challenge_method)
+            .finish()
+    }
 }
 
 /// A PKCE OAuth app: builds URLs and requests; the async methods send them through a

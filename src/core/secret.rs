@@ -53,6 +53,27 @@ impl From<&str> for Secret {
 
 /// Compares two byte strings in time that depends only on their lengths, so an attacker who
 /// can time the comparison learns nothing about where the first difference is.
+/// `url` with the value of its `state` query parameter replaced by `[redacted]`, for the `Debug`
+/// of authorize URLs (the state is what ties a callback to its login).
+pub(crate) fn url_with_state_redacted(url: &str) -> String {
+    let Some(start) = ["?state=", "&state="]
+        .iter()
+        .filter_map(|p| crate::core::text::find(url, p).map(|i| i + p.len()))
+        .min()
+    else {
+        return url.to_owned();
+    };
+    let end = url[start..]
+        .find(['&', '#'])
+        .map_or(url.len(), |i| start + i);
+    crate::core::text::cat(&[&url[..start], "[redacted]", &url[end..]])
+}
+
+/// How `Debug` shows an optional caller-given secret.
+pub(crate) fn redacted_option(value: &Option<String>) -> Option<&'static str> {
+    value.as_ref().map(|_| "[redacted]")
+}
+
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;

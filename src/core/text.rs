@@ -18,20 +18,14 @@ pub fn push_int(out: &mut String, n: i64) {
     if n < 0 {
         out.push('-');
     }
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    let mut rest = n.unsigned_abs();
-    loop {
-        digits[len] = b'0' + (rest % 10) as u8;
-        len += 1;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
+    push_digits(out, n.unsigned_abs());
+}
+
+fn push_digits(out: &mut String, n: u64) {
+    if n >= 10 {
+        push_digits(out, n / 10);
     }
-    for d in digits[..len].iter().rev() {
-        out.push(char::from(*d));
-    }
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// `n` in decimal.

@@ -38,7 +38,7 @@ pub struct WebOAuthAppOptions {
 }
 
 /// Parameters of [`WebOAuthApp::authorization_url`].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct WebAuthorizationUrlParams {
     /// Where Coze sends the user back; must match the app's registration exactly.
     pub redirect_uri: String,
@@ -48,13 +48,37 @@ pub struct WebAuthorizationUrlParams {
     pub workspace_id: Option<String>,
 }
 
+impl core::fmt::Debug for WebAuthorizationUrlParams {
+    // A caller-given state is as secret as a generated one.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("WebAuthorizationUrlParams")
+            .field("redirect_uri", &self.redirect_uri)
+            .field("state", &crate::core::secret::redacted_option(&self.state))
+            .field("workspace_id", &self.workspace_id)
+            .finish()
+    }
+}
+
 /// An authorize URL and the state to keep (in the user's session) until the callback.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct WebAuthorizationUrl {
     /// The URL on the www host.
     pub url: String,
     /// The state in `url`.
     pub state: Secret,
+}
+
+impl core::fmt::Debug for WebAuthorizationUrl {
+    // The URL carries the state.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("WebAuthorizationUrl")
+            .field(
+                "url",
+                &crate::core::secret::url_with_state_redacted(&self.url),
+            )
+            .field("state", &self.state)
+            .finish()
+    }
 }
 
 /// A web (confidential) OAuth app. `Debug` redacts the client secret.

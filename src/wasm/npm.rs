@@ -9,13 +9,11 @@
 //! throws as a `CozeAuthError`. Bytes in, bytes out keeps the wasm-bindgen glue to two tiny
 //! helpers, and the module keeps no state between calls (the app's options come every time).
 
-use core::cell::RefCell;
-
 use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "node")]
 use super::{npm_jwt, npm_web};
-use crate::core::callback::{pending_flow_key, take_pending_flow, PendingFlowStore};
+use crate::core::callback::{check_pending_flow, pending_flow_key};
 #[cfg(feature = "node")]
 use crate::core::config::DEFAULT_DEVICE_POLL_INTERVAL_SECONDS;
 #[cfg(feature = "node")]
@@ -102,25 +100,19 @@ pub fn run(op: u8, args: &[u8], bytes: &[u8]) -> Vec<u8> {
 
 fn dispatch(op: u8, a: &Args, bytes: &[u8]) -> Result<String, Error> {
     match op {
-        CHECK => a.app().map(|_| "{}".to_owned()),
-        AUTHORIZE => authorize(a, bytes),
-        EXCHANGE => request_json(a.app()?.exchange_request(
-            &a.text("code"),
-            &a.text("redirectUri"),
-            &a.text("codeVerifier"),
-        )?),
-        REFRESH => request_json(a.app()?.refresh_request(&a.text("refreshToken"))?),
+        CHECK..=REFRESH => pkce_app(op, &a.app()?, a, bytes),
         TOKEN => token(a, bytes),
-        CALLBACK_KEY => pending_flow_key(&a.text("url"))
+        CALLBACK_KEY => pending_flow_key(a.text("url"))
             .map(|key| ObjectWriter::new().string("key", &key).finish()),
-        TAKE_CALLBACK => take_pending_flow(&a.text("url"), &Taken(a.string("stored")), a.now())
-            .map(|(code, pending)| {
+        TAKE_CALLBACK => {
+            check_pending_flow(a.text("url"), a.str("stored"), a.now()).map(|(code, pending)| {
                 ObjectWriter::new()
                     .string("code", code.secret())
                     .string("redirectUri", &pending.redirect_uri)
                     .string("codeVerifier", pending.code_verifier.secret())
                     .finish()
-            }),
+            })
+        }
         #[cfg(feature = "node")]
         DEVICE_CHECK => a.device_app().map(|_| "{}".to_owned()),
         #[cfg(feature = "node")]
@@ -140,16 +132,16 @@ fn dispatch(op: u8, a: &Args, bytes: &[u8]) -> Result<String, Error> {
                 .finish()
         }),
         #[cfg(feature = "node")]
-        DEVICE_POLL => request_json(a.device_app()?.poll_request(&a.text("deviceCode"))?),
+        DEVICE_POLL => request_json(a.device_app()?.poll_request(a.text("deviceCode"))?),
         #[cfg(feature = "node")]
         DEVICE_POLL_READ => {
-            read_device_token_response(&a.response(bytes), a.now(), &a.text("deviceCode"))
+            read_device_token_response(&a.response(bytes), a.now(), a.text("deviceCode"))
                 .map(|t| token_json(&t))
         }
         #[cfg(feature = "node")]
         DEVICE_POLLER => device_poller(a, bytes),
         #[cfg(feature = "node")]
-        DEVICE_REFRESH => request_json(a.device_app()?.refresh_request(&a.text("refreshToken"))?),
+        DEVICE_REFRESH => request_json(a.device_app()?.refresh_request(a.text("refreshToken"))?),
         #[cfg(feature = "node")]
         JWT_KEY => npm_jwt::private_key(bytes),
         #[cfg(feature = "node")]
@@ -169,14 +161,28 @@ fn dispatch(op: u8, a: &Args, bytes: &[u8]) -> Result<String, Error> {
         #[cfg(feature = "node")]
         WEB_CALLBACK => npm_web::callback(a),
         #[cfg(feature = "node")]
-        WEB_EXCHANGE => request_json(
-            npm_web::app(a)?.exchange_request(&a.text("code"), &a.text("redirectUri"))?,
-        ),
+        WEB_EXCHANGE => {
+            request_json(npm_web::app(a)?.exchange_request(a.text("code"), a.text("redirectUri"))?)
+        }
         #[cfg(feature = "node")]
-        WEB_REFRESH => request_json(npm_web::app(a)?.refresh_request(&a.text("refreshToken"))?),
+        WEB_REFRESH => request_json(npm_web::app(a)?.refresh_request(a.text("refreshToken"))?),
         #[cfg(feature = "node")]
         APP_CONFIG => npm_web::app_config(bytes),
         _ => Err(Error::invalid_argument("coze-auth: unknown operation.")),
+    }
+}
+
+/// The operations on the PKCE app of the arguments (one is built per call).
+fn pkce_app(op: u8, app: &PkceOAuthApp, a: &Args, bytes: &[u8]) -> Result<String, Error> {
+    match op {
+        AUTHORIZE => authorize(app, a, bytes),
+        EXCHANGE => request_json(app.exchange_request(
+            a.text("code"),
+            a.text("redirectUri"),
+            a.text("codeVerifier"),
+        )?),
+        REFRESH => request_json(app.refresh_request(a.text("refreshToken"))?),
+        _ => Ok("{}".to_owned()), // CHECK: the app was built, so its options are good
     }
 }
 
@@ -185,13 +191,18 @@ pub(super) struct Args(pub(super) Value);
 
 impl Args {
     /// A string argument; absent or null is `None`.
+    pub(super) fn str(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(Value::as_str)
+    }
+
+    /// A string argument, owned.
     pub(super) fn string(&self, key: &str) -> Option<String> {
-        self.0.get(key).and_then(Value::as_str).map(str::to_owned)
+        self.str(key).map(str::to_owned)
     }
 
     /// A required string argument (the wrapper has checked it is there; empty if not).
-    pub(super) fn text(&self, key: &str) -> String {
-        self.string(key).unwrap_or_default()
+    pub(super) fn text(&self, key: &str) -> &str {
+        self.str(key).unwrap_or_default()
     }
 
     pub(super) fn int(&self, key: &str) -> i64 {
@@ -207,7 +218,7 @@ impl Args {
     #[cfg(feature = "node")]
     fn device_app(&self) -> Result<DeviceOAuthApp, Error> {
         DeviceOAuthApp::new(DeviceOAuthAppOptions {
-            client_id: self.text("clientId"),
+            client_id: self.text("clientId").to_owned(),
             base_url: self.string("baseURL"),
         })
     }
@@ -217,8 +228,8 @@ impl Args {
     fn response(&self, body: &[u8]) -> HttpResponse {
         let mut headers = Vec::new();
         for (arg, name) in [("logId", "x-tt-logid"), ("retryAfter", "retry-after")] {
-            if let Some(v) = self.string(arg) {
-                headers.push((name.to_owned(), v));
+            if let Some(v) = self.str(arg) {
+                headers.push((name.to_owned(), v.to_owned()));
             }
         }
         HttpResponse {
@@ -231,7 +242,7 @@ impl Args {
     /// The app of `clientId`, `baseURL` and `wwwBaseURL`.
     fn app(&self) -> Result<PkceOAuthApp, Error> {
         PkceOAuthApp::new(PkceOAuthAppOptions {
-            client_id: self.text("clientId"),
+            client_id: self.text("clientId").to_owned(),
             base_url: self.string("baseURL"),
             www_base_url: self.string("wwwBaseURL"),
         })
@@ -256,46 +267,15 @@ pub(super) struct GivenRandom<'a>(pub(super) &'a [u8]);
 
 impl RandomSource for GivenRandom<'_> {
     fn fill(&mut self, buf: &mut [u8]) -> Result<(), Error> {
-        if self.0.len() < buf.len() {
+        let Some((now, rest)) = self.0.split_at_checked(buf.len()) else {
             return Err(Error::invalid_argument(
                 "Not enough random bytes from crypto.getRandomValues.",
             ));
+        };
+        for (b, r) in buf.iter_mut().zip(now) {
+            *b = *r;
         }
-        let (now, rest) = self.0.split_at(buf.len());
-        buf.copy_from_slice(now);
         self.0 = rest;
-        Ok(())
-    }
-}
-
-/// Keeps what `start_login` stores, for the wrapper to put into the JS `Storage`.
-#[derive(Default)]
-struct Captured(RefCell<Option<(String, String)>>);
-
-impl PendingFlowStore for Captured {
-    fn get(&self, _: &str) -> Result<Option<String>, Error> {
-        Ok(None)
-    }
-    fn set(&self, key: &str, value: &str) -> Result<(), Error> {
-        *self.0.borrow_mut() = Some((key.to_owned(), value.to_owned()));
-        Ok(())
-    }
-    fn remove(&self, _: &str) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
-/// A store holding the one value the wrapper took out of the JS `Storage`.
-struct Taken(Option<String>);
-
-impl PendingFlowStore for Taken {
-    fn get(&self, _: &str) -> Result<Option<String>, Error> {
-        Ok(self.0.clone())
-    }
-    fn set(&self, _: &str, _: &str) -> Result<(), Error> {
-        Ok(())
-    }
-    fn remove(&self, _: &str) -> Result<(), Error> {
         Ok(())
     }
 }
@@ -311,13 +291,12 @@ fn url_json(auth: &PkceAuthorizationUrl) -> ObjectWriter {
 /// `getOAuthUrl`, and with a `loginNow` (Unix seconds) `startLogin`: the authorize URL with a
 /// fresh verifier and state drawn from `random` (48 CSPRNG bytes); for a login, also the
 /// pending login's storage `key` and `value`.
-fn authorize(a: &Args, random: &[u8]) -> Result<String, Error> {
-    let app = a.app()?;
+fn authorize(app: &PkceOAuthApp, a: &Args, random: &[u8]) -> Result<String, Error> {
     let params = AuthorizationUrlParams {
-        redirect_uri: a.text("redirectUri"),
+        redirect_uri: a.text("redirectUri").to_owned(),
         state: a.string("state"),
-        code_challenge_method: match a.string("codeChallengeMethod") {
-            Some(m) => CodeChallengeMethod::parse(&m)?,
+        code_challenge_method: match a.str("codeChallengeMethod") {
+            Some(m) => CodeChallengeMethod::parse(m)?,
             None => CodeChallengeMethod::default(),
         },
         workspace_id: a.string("workspaceId"),
@@ -326,9 +305,7 @@ fn authorize(a: &Args, random: &[u8]) -> Result<String, Error> {
     if a.0.get("loginNow").is_none() {
         return Ok(url_json(&app.authorization_url(&params, &mut rng)?).finish());
     }
-    let store = Captured::default();
-    let auth = app.start_login(&params, &store, &mut rng, a.int("loginNow"))?;
-    let (key, value) = store.0.into_inner().unwrap_or_default();
+    let (auth, key, value) = app.pending_login(&params, &mut rng, a.int("loginNow"))?;
     Ok(url_json(&auth)
         .string("key", &key)
         .string("value", &value)
@@ -370,7 +347,6 @@ fn token(a: &Args, body: &[u8]) -> Result<String, Error> {
         return Err(body_too_large(response.status, response.log_id()));
     }
     let secrets = [a.text("secret1"), a.text("secret2")];
-    let secrets = [secrets[0].as_str(), secrets[1].as_str()];
     read_token_response(&response, a.now(), &secrets).map(|t| token_json(&t))
 }
 
@@ -397,7 +373,7 @@ fn device_poller(a: &Args, body: &[u8]) -> Result<String, Error> {
                 0 => now_ms / 1000 + UNKNOWN_DEVICE_CODE_LIFETIME_SECONDS,
                 n => n,
             };
-            DevicePoller::from_parts(&a.text("deviceCode"), interval, expires_at, now_ms)
+            DevicePoller::from_parts(a.text("deviceCode"), interval, expires_at, now_ms)
         }
     };
     let mut pending = None;
@@ -406,11 +382,14 @@ fn device_poller(a: &Args, body: &[u8]) -> Result<String, Error> {
         pending = poller.on_response(Ok(response), now_ms);
     } else if let Some(failure) = a.0.get("failure").filter(|v| v.is_object()) {
         let failure = Args(failure.clone());
-        let code = match failure.text("code").as_str() {
+        let code = match failure.text("code") {
             "timeout" => ErrorCode::Timeout,
             _ => ErrorCode::NetworkError,
         };
-        pending = poller.on_response(Err(Error::new(code, failure.text("message"))), now_ms);
+        pending = poller.on_response(
+            Err(Error::new(code, failure.text("message").to_owned())),
+            now_ms,
+        );
     }
     let mut out = match poller.next_action(now_ms) {
         PollAction::Done(result) => {

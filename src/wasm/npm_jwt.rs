@@ -37,8 +37,8 @@ pub(super) fn flow(a: &Args) -> Result<JwtFlow, Error> {
                 }
             });
     JwtFlow::new(JwtFlowOptions {
-        app_id: f.text("appId"),
-        keyid: f.text("keyid"),
+        app_id: f.text("appId").to_owned(),
+        keyid: f.text("keyid").to_owned(),
         base_url: f.string("baseURL"),
         aud: f.string("aud"),
         session_name: f.string("sessionName"),
@@ -103,7 +103,7 @@ pub(super) fn signing_input(a: &Args, random: &[u8]) -> Result<String, Error> {
 /// `jwt` (the signed assertion, which JS assembles from the signing input and its signature)
 /// → `{request}`: the token request that sends it.
 pub(super) fn token_request(a: &Args) -> Result<String, Error> {
-    let request = flow(a)?.token_request(&a.text("jwt"), &params(a)?)?;
+    let request = flow(a)?.token_request(a.text("jwt"), &params(a)?)?;
     Ok(ObjectWriter::new()
         .raw("request", &request_json(request)?)
         .finish())

@@ -13,7 +13,7 @@ use crate::prelude::*;
 /// The app of `clientId`, `clientSecret`, `baseURL` and `wwwBaseURL`.
 pub(super) fn app(a: &Args) -> Result<WebOAuthApp, Error> {
     WebOAuthApp::new(WebOAuthAppOptions {
-        client_id: a.text("clientId"),
+        client_id: a.text("clientId").to_owned(),
         client_secret: Secret::new(a.text("clientSecret")),
         base_url: a.string("baseURL"),
         www_base_url: a.string("wwwBaseURL"),
@@ -24,7 +24,7 @@ pub(super) fn app(a: &Args) -> Result<WebOAuthApp, Error> {
 /// random bytes, and `workspaceId`.
 pub(super) fn authorize(a: &Args, random: &[u8]) -> Result<String, Error> {
     let params = WebAuthorizationUrlParams {
-        redirect_uri: a.text("redirectUri"),
+        redirect_uri: a.text("redirectUri").to_owned(),
         state: a.string("state"),
         workspace_id: a.string("workspaceId"),
     };
@@ -38,7 +38,7 @@ pub(super) fn authorize(a: &Args, random: &[u8]) -> Result<String, Error> {
 /// `{code}` of the callback `url` whose state matches `state` (constant time); Coze's `error=`
 /// callbacks are `oauth_error`.
 pub(super) fn callback(a: &Args) -> Result<String, Error> {
-    let code = app(a)?.code_from_callback(&a.text("url"), &a.text("state"))?;
+    let code = app(a)?.code_from_callback(a.text("url"), a.text("state"))?;
     Ok(ObjectWriter::new().string("code", code.secret()).finish())
 }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { OAuthJWTFlow, CozeAuthError, botChatScope } from 'coze-auth'
 import { startMockCoze } from '../mock-coze/server.mjs'
+import { recordLine } from './hygiene.mjs'
 
 const fixture = (name) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url))
 const PKCS1 = fixture('jwt-key-pkcs1.pem').toString('utf8')
@@ -347,9 +348,9 @@ describe('logger', () => {
     const lines = []
     const objectLines = []
     const rec = recorder()
-    const fnFlow = flowOf({ fetch: rec.fetch, logger: (message, level) => lines.push([message, level]) })
+    const fnFlow = flowOf({ fetch: rec.fetch, logger: (message, level) => { recordLine(message); lines.push([message, level]) } })
     const token = await fnFlow.getAccessToken({ accountId: '9' })
-    const objFlow = flowOf({ fetch: rec.fetch, keyid: 'unknown', logger: { debug: (m) => objectLines.push(m) } })
+    const objFlow = flowOf({ fetch: rec.fetch, keyid: 'unknown', logger: { debug: (m) => { recordLine(m); objectLines.push(m) } } })
     await rejects(objFlow.getToken(), { code: 'oauth_error' })
     assert.equal(lines.length, 1)
     assert.equal(lines[0][1], 'debug')

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { WebOAuthApp, TokenAuth, loadOAuthApp, PKCEOAuthApp, DeviceOAuthApp, OAuthJWTFlow, CozeAuthError } from 'coze-auth'
 import { startMockCoze, TOKEN_PATH } from '../mock-coze/server.mjs'
+import { recordLine } from './hygiene.mjs'
 
 const require = createRequire(import.meta.url)
 const PKG = join(require.resolve('coze-auth/package.json'), '..')
@@ -168,7 +169,7 @@ describe('loadOAuthApp', () => {
 
     coze.registerJwtKey('cfg-kid', readFileSync(new URL('../fixtures/jwt-key-public.pem', import.meta.url), 'utf8'), { appId: 'cfg-app' })
     const lines = []
-    const jwt = loadOAuthApp({ client_type: 'jwt', client_id: 'cfg-app', private_key: PKCS8.replace(/\n/g, '\\n'), public_key_id: 'cfg-kid', coze_api_base: coze.url }, { logger: (l) => lines.push(l) })
+    const jwt = loadOAuthApp({ client_type: 'jwt', client_id: 'cfg-app', private_key: PKCS8.replace(/\n/g, '\\n'), public_key_id: 'cfg-kid', coze_api_base: coze.url }, { logger: (l) => { recordLine(l); lines.push(l) } })
     assert.ok(jwt instanceof OAuthJWTFlow)
     assert.match((await jwt.getAccessToken()).access_token, /^czs_mock_jwt_/)
     assert.equal(coze.jwtRequests[0].claims.iss, 'cfg-app')

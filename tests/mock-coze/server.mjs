@@ -13,7 +13,7 @@ import http from 'node:http'
 import crypto from 'node:crypto'
 import process from 'node:process'
 import { fileURLToPath } from 'node:url'
-import { DEVICE_GRANT_TYPE, DeviceFlow, GrantAnswer, deviceRoutes } from './device.mjs'
+import { DEVICE_CODE_PATH, DEVICE_GRANT_TYPE, DeviceFlow, GrantAnswer, deviceRoutes } from './device.mjs'
 export { DEVICE_CODE_PATH, DEVICE_GRANT_TYPE, DEVICE_VERIFICATION_PATH, DEFAULT_DEVICE_SCRIPT } from './device.mjs'
 import { JWT_GRANT, installJwt, resetJwt, jwtGrant, jwtRoutes } from './jwt.mjs'
 import { installClients, isConfidential, checkClientAuth } from './web.mjs'
@@ -85,8 +85,123 @@ const FAULTS = {
       ctx.res.write('{"access_token":"czs_mock_at_') // never ends
     },
   },
+  // The faults below answer in the shape of the endpoint they hit: a device code on the device
+  // code path, a token anywhere else (validAnswer).
+  /** A valid answer, one byte every DRIP_MS: slow, but complete well within a 5 s timeout. */
+  drip: {
+    run: (ctx) => {
+      const bytes = Buffer.from(JSON.stringify(validAnswer(ctx, 'fault:drip')))
+      ctx.res.writeHead(200, ctx.headers({ 'content-type': 'application/json', 'content-length': bytes.length }))
+      ctx.res.flushHeaders()
+      let i = 0
+      const timer = setInterval(() => {
+        if (ctx.res.destroyed || i >= bytes.length) {
+          clearInterval(timer)
+          if (!ctx.res.destroyed) ctx.res.end()
+          return
+        }
+        ctx.res.write(bytes.subarray(i, ++i))
+      }, DRIP_MS)
+      ctx.res.on('close', () => clearInterval(timer))
+    },
+  },
+  /** 10 MB of JSON (a token with a 10 MB padding field), streamed; the client must stop reading. */
+  huge_body: {
+    run: (ctx) => {
+      const head = Buffer.from(JSON.stringify(validAnswer(ctx, 'fault:huge_body')).replace(/\}$/, ',"padding":"'))
+      const chunk = Buffer.alloc(64 * 1024, 'a')
+      const chunks = Math.ceil(HUGE_BODY_BYTES / chunk.length)
+      ctx.res.writeHead(200, ctx.headers({ 'content-type': 'application/json', 'content-length': head.length + chunks * chunk.length + 2 }))
+      ctx.res.on('error', () => {}) // the client hangs up early: expected
+      ctx.res.write(head)
+      let sent = 0
+      const more = () => {
+        while (sent < chunks && !ctx.res.destroyed) {
+          sent++
+          if (!ctx.res.write(chunk)) return ctx.res.once('drain', more)
+        }
+        if (!ctx.res.destroyed) ctx.res.end('"}')
+      }
+      more()
+    },
+  },
+  /** A token whose access_token holds bytes that are not UTF-8. */
+  invalid_utf8: {
+    run: (ctx) => {
+      const text = JSON.stringify(validAnswer(ctx, 'fault:invalid_utf8'))
+      const at = text.indexOf('"', text.indexOf(':') + 1) + 1
+      sendBytes(ctx, 200, Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(text.slice(at))]))
+    },
+  },
+  /** The first field twice, with different values: which one is meant is unknowable. */
+  duplicate_keys: {
+    run: (ctx) => {
+      const text = JSON.stringify(validAnswer(ctx, 'fault:duplicate_keys'))
+      const [key, value] = Object.entries(JSON.parse(text))[0]
+      sendBytes(ctx, 200, Buffer.from(`{${JSON.stringify(key)}:${JSON.stringify(typeof value === 'string' ? value + 'x' : value)},${text.slice(1)}`))
+    },
+  },
+  /** A valid answer with every number as a numeric string ("1735689600", "5"). */
+  numbers_as_strings: {
+    run: (ctx) => {
+      const answer = validAnswer(ctx, 'fault:numbers_as_strings')
+      for (const [k, v] of Object.entries(answer)) if (typeof v === 'number') answer[k] = String(v)
+      ctx.json(200, answer)
+    },
+  },
+  /** A valid token with only expires_in as a string. */
+  expires_in_string: {
+    run: (ctx) => {
+      const answer = validAnswer(ctx, 'fault:expires_in_string')
+      answer.expires_in = String(answer.expires_in)
+      ctx.json(200, answer)
+    },
+  },
+  /** A valid answer without its key field: access_token, or a device code's user_code. */
+  missing_field: {
+    run: (ctx) => {
+      const answer = validAnswer(ctx, 'fault:missing_field')
+      delete answer[ctx.path === DEVICE_CODE_PATH ? 'user_code' : 'access_token']
+      ctx.json(200, answer)
+    },
+  },
+}
+
+/** Byte interval of the `drip` fault, and the size of the `huge_body` one. */
+const DRIP_MS = 4
+const HUGE_BODY_BYTES = 10 * 1024 * 1024
+
+/** A fresh valid answer for the endpoint a fault hit: a device code, else a registered token. */
+function validAnswer(ctx, grant) {
+  if (ctx.path === DEVICE_CODE_PATH) {
+    return { device_code: 'czs_mock_dc_' + rand(24), user_code: 'ABCD-EFGH', verification_uri: ctx.mock.url + '/device', expires_in: 600, interval: 5 }
+  }
+  return ctx.mock.mintToken(ctx.bodyClientId(), grant)
+}
+
+function sendBytes(ctx, status, bytes) {
+  ctx.res.writeHead(status, ctx.headers({ 'content-type': 'application/json', 'content-length': bytes.length }))
+  ctx.res.end(bytes)
 }
 export const FAULT_NAMES = Object.freeze(Object.keys(FAULTS))
+
+/**
+ * Every secret that crossed this process's mocks (tokens and codes issued, verifiers, client
+ * secrets and JWTs received, states sent back): tests/js/hygiene.mjs checks that no error
+ * message, rendering or logger line of the package contains one.
+ */
+const SEEN_SECRETS = new Set()
+const SECRET_FIELDS = ['access_token', 'refresh_token', 'device_code', 'code', 'code_verifier', 'client_secret', 'state']
+export const seenSecrets = () => [...SEEN_SECRETS]
+function noteSecret(value) {
+  if (typeof value === 'string' && value.length >= 8) SEEN_SECRETS.add(value)
+}
+/** Notes the secret fields of a JSON text (a request or response body), if it is one. */
+function noteSecretsIn(text) {
+  let obj
+  try { obj = JSON.parse(text) } catch { return }
+  if (obj && typeof obj === 'object') for (const k of SECRET_FIELDS) noteSecret(obj[k])
+}
 
 const rand = (bytes) => crypto.randomBytes(bytes).toString('base64url')
 const newLogId = () => crypto.randomBytes(16).toString('hex')
@@ -387,6 +502,8 @@ class MockCoze {
       expires_in: nowSeconds() + this.tokenTtlSeconds,
       token_type: 'Bearer',
     }
+    noteSecret(token.access_token)
+    noteSecret(token.refresh_token)
     this.refreshTokens.set(token.refresh_token, { client_id: clientId ?? null, active: true, workspace_id: extra.workspace_id ?? null })
     this.issued.push({ ...token, client_id: clientId ?? null, grant_type: grantType })
     return token
@@ -447,6 +564,11 @@ class MockCoze {
       body,
     }
     if (record) this.requests.push(record)
+    if (!isControl) {
+      noteSecretsIn(body)
+      noteSecret(/^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1])
+      noteSecret(url.searchParams.get('state'))
+    }
     const mock = this
     const ctx = {
       mock, req, res, url, body, path,
@@ -457,6 +579,8 @@ class MockCoze {
       },
       send(status, text, contentType, extra = {}) {
         if (record) record.status = status
+        noteSecretsIn(text)
+        if (extra.location) for (const k of ['code', 'state']) noteSecret(new URL(extra.location, 'http://x').searchParams.get(k))
         const h = ctx.headers(extra)
         if (contentType) h['content-type'] = contentType
         h['content-length'] = Buffer.byteLength(text)

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { startMockCoze, extractConsentHref, FAULT_NAMES, REDIRECT_TARGET_PATH, TOKEN_PATH } from './server.mjs'
+import { startMockCoze, extractConsentHref, DEVICE_CODE_PATH, FAULT_NAMES, REDIRECT_TARGET_PATH, TOKEN_PATH } from './server.mjs'
 
 const CLIENT_ID = '1234567890.app.coze'
 const REDIRECT_URI = 'http://localhost:3000/callback?x=1'
@@ -327,7 +327,7 @@ test('requests are recorded with lower-cased headers, query and raw body; /__moc
 const anyTokenBody = { grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: 'czs_mock_rt_whatever' }
 
 test('fault names', () => {
-  assert.deepEqual([...FAULT_NAMES].sort(), ['error_200', 'error_field_400', 'hang', 'html_502', 'http_500_empty', 'invalid_json', 'no_access_token', 'no_token_type', 'redirect', 'reset', 'slow_body'])
+  assert.deepEqual([...FAULT_NAMES].sort(), ['drip', 'duplicate_keys', 'error_200', 'error_field_400', 'expires_in_string', 'hang', 'html_502', 'http_500_empty', 'huge_body', 'invalid_json', 'invalid_utf8', 'missing_field', 'no_access_token', 'no_token_type', 'numbers_as_strings', 'redirect', 'reset', 'slow_body'])
 })
 
 test('setFault rejects unknown names and bad times', () => withMock(async (coze) => {
@@ -444,6 +444,50 @@ test('fault slow_body: headers at once, body never ends', () => withMock(async (
   assert.equal(raced, 'pending')
   await coze.close()
   assert.equal(await body, 'failed')
+}))
+
+test('fault drip: a whole valid token, one byte at a time', () => withMock(async (coze) => {
+  coze.setFault('drip')
+  const res = await postToken(coze, anyTokenBody)
+  const reader = res.body.getReader()
+  let reads = 0
+  const parts = []
+  for (let r = await reader.read(); !r.done; r = await reader.read()) { reads++; parts.push(Buffer.from(r.value)) }
+  const token = JSON.parse(Buffer.concat(parts).toString('utf8'))
+  assert.match(token.access_token, /^czs_mock_at_/)
+  assert.ok(reads > 20, `${reads} reads`)
+}))
+
+test('fault huge_body: 10 MB of JSON with a valid token at its head', () => withMock(async (coze) => {
+  coze.setFault('huge_body')
+  const res = await postToken(coze, anyTokenBody)
+  assert.ok(Number(res.headers.get('content-length')) > 10 * 1024 * 1024)
+  const text = await res.text()
+  assert.ok(text.length > 10 * 1024 * 1024)
+  assert.match(JSON.parse(text).access_token, /^czs_mock_at_/)
+}))
+
+test('faults invalid_utf8, duplicate_keys, numbers_as_strings, expires_in_string, missing_field: token and device code shapes', () => withMock(async (coze) => {
+  const bytesOf = async (res) => Buffer.from(await res.arrayBuffer())
+  coze.setFault('invalid_utf8')
+  const bad = await bytesOf(await postToken(coze, anyTokenBody))
+  assert.ok(bad.includes(Buffer.from([0xff, 0xfe])))
+  assert.throws(() => new TextDecoder('utf-8', { fatal: true }).decode(bad))
+  coze.setFault('duplicate_keys')
+  assert.match((await bytesOf(await postToken(coze, anyTokenBody))).toString(), /^\{"access_token":"[^"]+x","access_token":/)
+  coze.setFault('numbers_as_strings')
+  assert.equal(typeof (await (await postToken(coze, anyTokenBody)).json()).expires_in, 'string')
+  coze.setFault('expires_in_string')
+  assert.match((await (await postToken(coze, anyTokenBody)).json()).expires_in, /^\d+$/)
+  coze.setFault('missing_field')
+  assert.equal((await (await postToken(coze, anyTokenBody)).json()).access_token, undefined)
+  const device = (fault) => {
+    coze.setFault(fault, { path: DEVICE_CODE_PATH })
+    return fetch(coze.url + DEVICE_CODE_PATH, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_id: CLIENT_ID }) })
+  }
+  const code = await (await device('numbers_as_strings')).json()
+  assert.deepEqual([code.expires_in, code.interval], ['600', '5'])
+  assert.equal((await (await device('missing_field')).json()).user_code, undefined)
 }))
 
 test('fault times: n, Infinity, clearFaults', () => withMock(async (coze) => {

@@ -2,6 +2,7 @@
 //! records every request: exact request bytes, and every kind of server answer.
 
 // RsaSigner and the rsa verifier exist only natively, with the `jwt` feature.
+mod hygiene;
 #[cfg(all(feature = "jwt", not(target_arch = "wasm32")))]
 mod jwt;
 mod jwt_cache;

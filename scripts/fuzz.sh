@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Fuzzes every parser of outside input (fuzz/fuzz_targets/) with cargo-fuzz (libFuzzer + ASan).
+#   bash scripts/fuzz.sh                  each target for FUZZ_SECONDS (default 20) seconds
+#   bash scripts/fuzz.sh --runs 1000000   each target for exactly that many executions
+#   bash scripts/fuzz.sh --merge          ... then fold new coverage into fuzz/corpus/ (minimised)
+# Extra arguments name targets (default: all). The corpus in fuzz/corpus/ is read; what a run
+# discovers goes to target/fuzz-corpus/ unless --merge. cargo-fuzz's sanitizer flags are
+# nightly-only, so the stable toolchain runs them with RUSTC_BOOTSTRAP=1 (no other toolchain
+# can be fetched here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CARGO_FUZZ_VERSION=0.13.2
+runs=""
+merge=0
+targets=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    --merge) merge=1; shift ;;
+    *) targets+=("$1"); shift ;;
+  esac
+done
+if ! cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then
+  echo "[fuzz] installing cargo-fuzz $CARGO_FUZZ_VERSION"
+  cargo install --quiet cargo-fuzz --version "$CARGO_FUZZ_VERSION"
+fi
+export RUSTC_BOOTSTRAP=1
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo fuzz list --fuzz-dir fuzz)
+cargo fuzz build --fuzz-dir fuzz -O >/dev/null 2>&1 || cargo fuzz build --fuzz-dir fuzz -O
+limit=(-max_total_time="${FUZZ_SECONDS:-20}")
+[ -n "$runs" ] && limit=(-runs="$runs")
+for t in "${targets[@]}"; do
+  scratch="target/fuzz-corpus/$t"
+  mkdir -p "$scratch" "fuzz/corpus/$t"
+  log="target/fuzz-corpus/$t.log"
+  if ! cargo fuzz run --fuzz-dir fuzz -O "$t" "$scratch" "fuzz/corpus/$t" -- "${limit[@]}" -print_final_stats=1 >"$log" 2>&1; then
+    tail -40 "$log"
+    echo "[fuzz] $t FAILED (the input is in fuzz/artifacts/$t/)"
+    exit 1
+  fi
+  execs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
+  speed=$(grep -m1 'stat::average_exec_per_sec' "$log" | awk '{print $2}')
+  cov=$(grep -E '^#[0-9]+.*(DONE|pulse)' "$log" | tail -1 | grep -oE 'cov: [0-9]+' || true)
+  echo "[fuzz] $t: $execs executions, $speed/s, ${cov:-cov: ?}, no crash"
+  if [ "$merge" = 1 ]; then
+    cp -n "$scratch"/* "fuzz/corpus/$t/" 2>/dev/null || true
+    cargo fuzz cmin --fuzz-dir fuzz -O "$t" "fuzz/corpus/$t" >/dev/null 2>&1
+    rm -rf "${scratch:?}"/*
+  fi
+done
