@@ -180,6 +180,32 @@ pub fn authorize_path(workspace_id: Option<&str>) -> String {
     }
 }
 
+/// The authorize URL on `www_base_url` (the workspace variant when `workspace_id` is set):
+/// `response_type=code`, `client_id`, `redirect_uri` and `state`, then `extra` (PKCE's
+/// challenge), form-encoded.
+pub fn authorize_url(
+    www_base_url: &str,
+    workspace_id: Option<&str>,
+    client_id: &str,
+    redirect_uri: &str,
+    state: &str,
+    extra: &[(&str, &str)],
+) -> String {
+    let mut pairs = vec![
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", redirect_uri),
+        ("state", state),
+    ];
+    pairs.extend_from_slice(extra);
+    cat(&[
+        www_base_url,
+        &authorize_path(workspace_id),
+        "?",
+        &super::encoding::form_query(&pairs),
+    ])
+}
+
 /// The device-code path (E4), or its workspace variant (E5).
 pub fn device_code_path(workspace_id: Option<&str>) -> String {
     match workspace_id {

@@ -18,8 +18,8 @@
 
 use super::config::{
     api_base_url, device_code_path, validate_client_id, ACCESS_DENIED, AUTHORIZATION_PENDING,
-    DEFAULT_DEVICE_POLL_INTERVAL_SECONDS, EXPIRED_TOKEN, GRANT_DEVICE_CODE, GRANT_REFRESH_TOKEN,
-    SLOW_DOWN, SLOW_DOWN_STEP_SECONDS, TOKEN_PATH,
+    DEFAULT_DEVICE_POLL_INTERVAL_SECONDS, EXPIRED_TOKEN, GRANT_DEVICE_CODE, SLOW_DOWN,
+    SLOW_DOWN_STEP_SECONDS,
 };
 use super::encoding::form_encode_into;
 use super::error::{Error, ErrorCode};
@@ -628,10 +628,6 @@ impl DeviceOAuthApp {
         &self.base_url
     }
 
-    fn token_url(&self) -> String {
-        cat(&[&self.base_url, TOKEN_PATH])
-    }
-
     /// Starts the flow: JSON `{client_id}` to `/api/permission/oauth2/device/code`, or to
     /// `/api/permission/oauth2/workspace_id/{id}/device/code` for a workspace; no
     /// `Authorization` header.
@@ -655,18 +651,15 @@ impl DeviceOAuthApp {
             .string("client_id", &self.client_id)
             .string("device_code", device_code)
             .finish();
-        Ok(HttpRequest::post_json(self.token_url(), body))
+        Ok(HttpRequest::post_json(
+            super::token::token_url(&self.base_url),
+            body,
+        ))
     }
 
     /// The refresh: JSON `{grant_type, client_id, refresh_token}`, no `Authorization` header.
     pub fn refresh_request(&self, refresh_token: &str) -> Result<HttpRequest, Error> {
-        require_non_empty(refresh_token, "refreshToken")?;
-        let body = ObjectWriter::new()
-            .string("grant_type", GRANT_REFRESH_TOKEN)
-            .string("client_id", &self.client_id)
-            .string("refresh_token", refresh_token)
-            .finish();
-        Ok(HttpRequest::post_json(self.token_url(), body))
+        super::token::refresh_request(&self.base_url, &self.client_id, refresh_token)
     }
 
     /// Requests a device code (the workspace variant when `workspace_id` is given).

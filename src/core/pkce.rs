@@ -2,10 +2,9 @@
 //! code-exchange and refresh requests (protocol file §4.2, §4.5, §10).
 
 use super::config::{
-    api_and_www_base_urls, authorize_path, validate_client_id, GRANT_AUTHORIZATION_CODE,
-    GRANT_REFRESH_TOKEN, TOKEN_PATH,
+    api_and_www_base_urls, authorize_url, validate_client_id, GRANT_AUTHORIZATION_CODE,
 };
-use super::encoding::{base64url, form_query};
+use super::encoding::base64url;
 use super::error::Error;
 use super::http::{HttpRequest, HttpResponse};
 use super::json::ObjectWriter;
@@ -76,6 +75,17 @@ pub fn generate_state(rng: &mut dyn RandomSource) -> Result<Secret, Error> {
     let mut bytes = [0u8; STATE_BYTES];
     rng.fill(&mut bytes)?;
     Ok(Secret::new(base64url(&bytes)))
+}
+
+/// The caller's state, else a fresh one from `rng`.
+pub fn given_or_new_state(
+    given: Option<&str>,
+    rng: &mut dyn RandomSource,
+) -> Result<Secret, Error> {
+    match given {
+        Some(s) => Ok(Secret::new(s)),
+        None => generate_state(rng),
+    }
 }
 
 fn is_unreserved(b: u8) -> bool {
@@ -296,36 +306,26 @@ impl PkceOAuthApp {
             params.workspace_id.as_deref(),
         )?;
         let code_verifier = generate_code_verifier(rng)?;
-        let state = match &params.state {
-            Some(s) => Secret::new(s.clone()),
-            None => generate_state(rng)?,
-        };
+        let state = given_or_new_state(params.state.as_deref(), rng)?;
         let method = params.code_challenge_method;
         let challenge = code_challenge(code_verifier.secret(), method);
-        let query = form_query(&[
-            ("response_type", "code"),
-            ("client_id", &self.client_id),
-            ("redirect_uri", &params.redirect_uri),
-            ("state", state.secret()),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", method.as_str()),
-        ]);
-        let url = cat(&[
+        let url = authorize_url(
             &self.www_base_url,
-            &authorize_path(params.workspace_id.as_deref()),
-            "?",
-            &query,
-        ]);
+            params.workspace_id.as_deref(),
+            &self.client_id,
+            &params.redirect_uri,
+            state.secret(),
+            &[
+                ("code_challenge", &challenge),
+                ("code_challenge_method", method.as_str()),
+            ],
+        );
         Ok(PkceAuthorizationUrl {
             url,
             state,
             code_verifier,
             code_challenge_method: method,
         })
-    }
-
-    fn token_url(&self) -> String {
-        cat(&[&self.base_url, TOKEN_PATH])
     }
 
     /// The code exchange: JSON `{grant_type, client_id, code, redirect_uri, code_verifier}`, and
@@ -346,18 +346,15 @@ impl PkceOAuthApp {
             .string("redirect_uri", redirect_uri)
             .string("code_verifier", code_verifier)
             .finish();
-        Ok(HttpRequest::post_json(self.token_url(), body))
+        Ok(HttpRequest::post_json(
+            super::token::token_url(&self.base_url),
+            body,
+        ))
     }
 
     /// The refresh: JSON `{grant_type, client_id, refresh_token}`, no `Authorization` header.
     pub fn refresh_request(&self, refresh_token: &str) -> Result<HttpRequest, Error> {
-        require_non_empty(refresh_token, "refreshToken")?;
-        let body = ObjectWriter::new()
-            .string("grant_type", GRANT_REFRESH_TOKEN)
-            .string("client_id", &self.client_id)
-            .string("refresh_token", refresh_token)
-            .finish();
-        Ok(HttpRequest::post_json(self.token_url(), body))
+        super::token::refresh_request(&self.base_url, &self.client_id, refresh_token)
     }
 
     /// Reads the answer to [`Self::exchange_request`] or [`Self::refresh_request`].

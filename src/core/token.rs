@@ -8,6 +8,28 @@ use super::text::{blank, cat};
 use crate::prelude::*;
 use crate::transport::Transport;
 
+/// `{base_url}/api/permission/oauth2/token`, where every grant is sent.
+pub fn token_url(base_url: &str) -> String {
+    cat(&[base_url, super::config::TOKEN_PATH])
+}
+
+/// The refresh grant (protocol §4.5), the same for every client type: JSON `{grant_type,
+/// client_id, refresh_token}` to the token endpoint, with no `Authorization` header (a
+/// confidential client adds its own).
+pub fn refresh_request(
+    base_url: &str,
+    client_id: &str,
+    refresh_token: &str,
+) -> Result<HttpRequest, Error> {
+    super::pkce::require_non_empty(refresh_token, "refreshToken")?;
+    let body = super::json::ObjectWriter::new()
+        .string("grant_type", super::config::GRANT_REFRESH_TOKEN)
+        .string("client_id", client_id)
+        .string("refresh_token", refresh_token)
+        .finish();
+    Ok(HttpRequest::post_json(token_url(base_url), body))
+}
+
 /// Below this, `expires_in` cannot be a Unix time of this century: read it as a lifetime.
 /// (Coze sends an absolute time; some mocks and older servers send a duration.)
 const ABSOLUTE_TIME_FLOOR: i64 = 1_000_000_000;

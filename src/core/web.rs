@@ -7,15 +7,13 @@
 
 use super::callback::parse_callback;
 use super::config::{
-    api_and_www_base_urls, authorize_path, validate_client_id, GRANT_AUTHORIZATION_CODE,
-    GRANT_REFRESH_TOKEN, TOKEN_PATH,
+    api_and_www_base_urls, authorize_url, validate_client_id, GRANT_AUTHORIZATION_CODE,
 };
-use super::encoding::form_query;
 use super::error::{scrub, Error, ErrorCode};
 use super::http::{HttpRequest, HttpResponse};
 use super::json::ObjectWriter;
 use super::pkce::{
-    generate_state, require_non_empty, validate_authorize_params, validate_redirect_uri,
+    given_or_new_state, require_non_empty, validate_authorize_params, validate_redirect_uri,
 };
 use super::random::RandomSource;
 use super::secret::{constant_time_eq, Secret};
@@ -176,22 +174,15 @@ impl WebOAuthApp {
             params.state.as_deref(),
             params.workspace_id.as_deref(),
         )?;
-        let state = match &params.state {
-            Some(s) => Secret::new(s.clone()),
-            None => generate_state(rng)?,
-        };
-        let query = form_query(&[
-            ("response_type", "code"),
-            ("client_id", &self.client_id),
-            ("redirect_uri", &params.redirect_uri),
-            ("state", state.secret()),
-        ]);
-        let url = cat(&[
+        let state = given_or_new_state(params.state.as_deref(), rng)?;
+        let url = authorize_url(
             &self.www_base_url,
-            &authorize_path(params.workspace_id.as_deref()),
-            "?",
-            &query,
-        ]);
+            params.workspace_id.as_deref(),
+            &self.client_id,
+            &params.redirect_uri,
+            state.secret(),
+            &[],
+        );
         Ok(WebAuthorizationUrl { url, state })
     }
 
@@ -241,10 +232,6 @@ impl WebOAuthApp {
         })
     }
 
-    fn token_url(&self) -> String {
-        cat(&[&self.base_url, TOKEN_PATH])
-    }
-
     /// The code exchange: JSON `{grant_type, client_id, code, redirect_uri}` with
     /// `Authorization: Bearer <client_secret>` (no secret in the body).
     pub fn exchange_request(&self, code: &str, redirect_uri: &str) -> Result<HttpRequest, Error> {
@@ -256,19 +243,19 @@ impl WebOAuthApp {
             .string("code", code)
             .string("redirect_uri", redirect_uri)
             .finish();
-        Ok(HttpRequest::post_json(self.token_url(), body).with_bearer(self.client_secret.secret()))
+        Ok(
+            HttpRequest::post_json(super::token::token_url(&self.base_url), body)
+                .with_bearer(self.client_secret.secret()),
+        )
     }
 
     /// The refresh: JSON `{grant_type, client_id, refresh_token}` with
     /// `Authorization: Bearer <client_secret>`.
     pub fn refresh_request(&self, refresh_token: &str) -> Result<HttpRequest, Error> {
-        require_non_empty(refresh_token, "refreshToken")?;
-        let body = ObjectWriter::new()
-            .string("grant_type", GRANT_REFRESH_TOKEN)
-            .string("client_id", &self.client_id)
-            .string("refresh_token", refresh_token)
-            .finish();
-        Ok(HttpRequest::post_json(self.token_url(), body).with_bearer(self.client_secret.secret()))
+        Ok(
+            super::token::refresh_request(&self.base_url, &self.client_id, refresh_token)?
+                .with_bearer(self.client_secret.secret()),
+        )
     }
 
     /// Reads the answer to [`Self::exchange_request`] or [`Self::refresh_request`]; `secrets`
