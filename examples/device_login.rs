@@ -15,7 +15,6 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use coze_auth::core::http::{body_too_large, MAX_BODY_BYTES};
-use coze_auth::core::json::ObjectWriter;
 use coze_auth::{
     DeviceOAuthApp, DeviceOAuthAppOptions, DevicePending, Error, ErrorCode, HttpRequest,
     HttpResponse, OAuthToken, Sleeper, Transport, COZE_CN_BASE_URL,
@@ -172,18 +171,6 @@ fn parse_args() -> Result<Options, String> {
     })
 }
 
-fn token_json(token: &OAuthToken) -> String {
-    ObjectWriter::new()
-        .string("access_token", token.access_token.secret())
-        .integer("expires_in", token.expires_in)
-        .optional_string(
-            "refresh_token",
-            token.refresh_token.as_ref().map(|t| t.secret()),
-        )
-        .optional_string("token_type", token.token_type.as_deref())
-        .finish()
-}
-
 async fn login(options: &Options) -> Result<OAuthToken, Error> {
     let app = DeviceOAuthApp::new(DeviceOAuthAppOptions {
         client_id: options.client_id.clone(),
@@ -226,7 +213,7 @@ fn main() -> ExitCode {
     };
     match futures_executor::block_on(login(&options)) {
         Ok(token) => {
-            println!("{}", token_json(&token));
+            println!("{}", token.to_json());
             ExitCode::SUCCESS
         }
         Err(error) => {

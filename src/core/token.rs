@@ -52,6 +52,20 @@ impl OAuthToken {
     pub fn expires_within(&self, now: i64, margin_seconds: i64) -> bool {
         self.expires_in.saturating_sub(margin_seconds) <= now
     }
+
+    /// The token as JSON with Coze's field names (`token_type` and `refresh_token` only when
+    /// present). The values are in clear: this is for handing the token over, never for logs.
+    pub fn to_json(&self) -> String {
+        super::json::ObjectWriter::new()
+            .string("access_token", self.access_token.secret())
+            .integer("expires_in", self.expires_in)
+            .optional_string(
+                "refresh_token",
+                self.refresh_token.as_ref().map(|t| t.secret()),
+            )
+            .optional_string("token_type", self.token_type.as_deref())
+            .finish()
+    }
 }
 
 fn optional_string(body: &Value, key: &str, status: u16) -> Result<Option<String>, Error> {

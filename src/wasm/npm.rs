@@ -31,7 +31,7 @@ use crate::core::pkce::{
     PkceOAuthAppOptions,
 };
 use crate::core::random::RandomSource;
-use crate::core::token::{read_token_response, OAuthToken};
+use crate::core::token::read_token_response;
 use crate::prelude::*;
 
 /// The operations, as numbered in pkg-template/lib/core.js (both builds) and node-ops.js (Node).
@@ -136,7 +136,7 @@ fn dispatch(op: u8, a: &Args, bytes: &[u8]) -> Result<String, Error> {
         #[cfg(feature = "node")]
         DEVICE_POLL_READ => {
             read_device_token_response(&a.response(bytes), a.now(), a.text("deviceCode"))
-                .map(|t| token_json(&t))
+                .map(|t| t.to_json())
         }
         #[cfg(feature = "node")]
         DEVICE_POLLER => device_poller(a, bytes),
@@ -326,18 +326,6 @@ pub(super) fn request_json(r: HttpRequest) -> Result<String, Error> {
         .finish())
 }
 
-fn token_json(token: &OAuthToken) -> String {
-    ObjectWriter::new()
-        .string("access_token", token.access_token.secret())
-        .integer("expires_in", token.expires_in)
-        .optional_string(
-            "refresh_token",
-            token.refresh_token.as_ref().map(|r| r.secret()),
-        )
-        .optional_string("token_type", token.token_type.as_deref())
-        .finish()
-}
-
 /// Reads the answer to a token request ([`Args::response`], `tooLarge`: the declared length was
 /// over the limit and the body was not read), with `now` and `secret1`/`secret2`, the values
 /// sent, scrubbed from server text.
@@ -347,7 +335,7 @@ fn token(a: &Args, body: &[u8]) -> Result<String, Error> {
         return Err(body_too_large(response.status, response.log_id()));
     }
     let secrets = [a.text("secret1"), a.text("secret2")];
-    read_token_response(&response, a.now(), &secrets).map(|t| token_json(&t))
+    read_token_response(&response, a.now(), &secrets).map(|t| t.to_json())
 }
 
 #[cfg(feature = "node")]
@@ -393,7 +381,7 @@ fn device_poller(a: &Args, body: &[u8]) -> Result<String, Error> {
     }
     let mut out = match poller.next_action(now_ms) {
         PollAction::Done(result) => {
-            return result.map(|t| ObjectWriter::new().raw("token", &token_json(&t)).finish())
+            return result.map(|t| ObjectWriter::new().raw("token", &t.to_json()).finish())
         }
         PollAction::Wait { until_ms } => ObjectWriter::new().integer("wait", until_ms),
         PollAction::Poll => ObjectWriter::new(),

@@ -12,13 +12,12 @@ import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { launchChromium } from './chromium.mjs'
 import { startDemo } from '../../scripts/demo.mjs'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const SCREENSHOTS = path.join(ROOT, 'target', 'screenshots')
 const PKG_ENTRY = path.join(ROOT, 'pkg', 'browser', 'index.js')
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 const TOKEN_PATH = '/api/permission/oauth2/token'
 const AUTHORIZE_PATH = '/api/permission/oauth2/authorize'
 const CLIENT_ID = 'demo-client'
@@ -34,14 +33,8 @@ before(async () => {
   if (!existsSync(PKG_ENTRY)) {
     throw new Error(`${path.relative(ROOT, PKG_ENTRY)} is missing: build the package first (npm run build)`)
   }
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`)
   demo = await startDemo({ port: 0, mockPort: 0, env: {} }) // empty env = mock mode
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
+  browser = await launchChromium()
 }, { timeout: 30_000 })
 
 after(async () => {

@@ -18,13 +18,12 @@ import http from 'node:http'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
-import { chromium } from 'playwright-core'
+import { launchChromium } from '../browser/chromium.mjs'
 import { startMockCoze, AUTHORIZE_PATH, TOKEN_PATH } from '../mock-coze/server.mjs'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const ROOT = path.resolve(HERE, '..', '..')
 const SCREENSHOTS = path.join(ROOT, 'target', 'screenshots')
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 const CLIENT_ID = 'bundler-app'
 const STEP_TIMEOUT = 8_000
 
@@ -51,14 +50,8 @@ before(async () => {
     const dist = path.join(app.dir, 'dist')
     if (!existsSync(dist)) throw new Error(`${path.relative(ROOT, dist)} is missing: run scripts/test-pack.sh (it installs the tarball and builds the apps)`)
   }
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`)
   mock = await startMockCoze({ port: 0 })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
+  browser = await launchChromium()
 }, { timeout: 30_000 })
 
 after(async () => {

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DeviceOAuthApp, CozeAuthError } from 'coze-auth'
+import { rejects } from './helpers.mjs'
 import { startMockCoze, TOKEN_PATH } from '../mock-coze/server.mjs'
 
 const CLIENT_ID = 'device-client-1'
@@ -25,16 +26,6 @@ async function withMock(script, fn) {
   } finally {
     await coze.close()
   }
-}
-
-async function rejects(promise, fields) {
-  const err = await promise.then(
-    (v) => assert.fail(`resolved with ${JSON.stringify(v)}`),
-    (e) => e,
-  )
-  assert.ok(err instanceof CozeAuthError, `not a CozeAuthError: ${err}`)
-  for (const [k, v] of Object.entries(fields)) assert.equal(err[k], v, `${k} of ${err.message}`)
-  return err
 }
 
 describe('device code', { concurrency: true, timeout: 20_000 }, () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { OAuthJWTFlow, CozeAuthError, botChatScope } from 'coze-auth'
+import { rejects } from './helpers.mjs'
 import { startMockCoze } from '../mock-coze/server.mjs'
 import { recordLine } from './hygiene.mjs'
 
@@ -54,16 +55,6 @@ function verifyJwt(jwt, key = PUBLIC) {
   const [h, c, s] = jwt.split('.')
   assert.ok(crypto.verify('RSA-SHA256', Buffer.from(`${h}.${c}`), key, Buffer.from(s, 'base64url')), 'signature does not verify')
   return { header: JSON.parse(Buffer.from(h, 'base64url')), claims: JSON.parse(Buffer.from(c, 'base64url')) }
-}
-
-async function rejects(promise, fields) {
-  const err = await promise.then(
-    (v) => assert.fail(`resolved with ${JSON.stringify(v)}`),
-    (e) => e,
-  )
-  assert.ok(err instanceof CozeAuthError, `not a CozeAuthError: ${err}`)
-  for (const [k, v] of Object.entries(fields)) assert.equal(err[k], v, `${k} of ${err.message}`)
-  return err
 }
 
 /** Base64 runs of 16+ characters in `text` that also occur in `pem`: key material leaked. */

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { WebOAuthApp, TokenAuth, loadOAuthApp, PKCEOAuthApp, DeviceOAuthApp, OAuthJWTFlow, CozeAuthError } from 'coze-auth'
+import { rejects } from './helpers.mjs'
 import { startMockCoze, TOKEN_PATH } from '../mock-coze/server.mjs'
 import { recordLine } from './hygiene.mjs'
 
@@ -27,16 +28,6 @@ beforeEach(() => coze.reset())
 
 const appOf = (extra = {}) => new WebOAuthApp({ clientId: CLIENT_ID, clientSecret: SECRET, baseURL: coze.url, wwwBaseURL: coze.url, timeoutMs: 5000, ...extra })
 const tokenRequests = () => coze.requests.filter((r) => r.path === TOKEN_PATH)
-
-async function rejects(promise, fields) {
-  const err = await promise.then(
-    (v) => assert.fail(`resolved with ${JSON.stringify(v)}`),
-    (e) => e,
-  )
-  assert.ok(err instanceof CozeAuthError, `not a CozeAuthError: ${err}`)
-  for (const [k, v] of Object.entries(fields)) assert.equal(err[k], v, `${k} of ${err.message}`)
-  return err
-}
 
 describe('WebOAuthApp', () => {
   test('authorize URL, consent, callback with state check, exact exchange request, refresh', async () => {
