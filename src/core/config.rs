@@ -191,19 +191,17 @@ pub fn authorize_url(
     state: &str,
     extra: &[(&str, &str)],
 ) -> String {
-    let mut pairs = vec![
+    let mut query = super::encoding::form_query(&[
         ("response_type", "code"),
         ("client_id", client_id),
         ("redirect_uri", redirect_uri),
         ("state", state),
-    ];
-    pairs.extend_from_slice(extra);
-    cat(&[
-        www_base_url,
-        &authorize_path(workspace_id),
-        "?",
-        &super::encoding::form_query(&pairs),
-    ])
+    ]);
+    if !extra.is_empty() {
+        query.push('&');
+        query.push_str(&super::encoding::form_query(extra));
+    }
+    cat(&[www_base_url, &authorize_path(workspace_id), "?", &query])
 }
 
 /// The device-code path (E4), or its workspace variant (E5).
