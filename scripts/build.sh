@@ -73,6 +73,7 @@ rm -rf pkg/bin && mkdir -p pkg/bin && cp pkg-template/bin/coze-auth.mjs pkg/bin/
 cp pkg-template/index.d.ts pkg/index.d.ts
 cp pkg-template/index.d.ts pkg/index.d.cts
 cp pkg-template/README.md pkg/README.md
+cp LICENSE-MIT LICENSE-APACHE pkg/
 version=$(grep -m1 -E '^version = ' Cargo.toml | sed -E 's/version = "(.*)"/\1/')
 node -e '
   const fs = require("fs");

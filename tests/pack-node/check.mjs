@@ -5,7 +5,9 @@
 //   node tests/pack-node/check.mjs      (after the tarball is installed here)
 
 import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import path from 'node:path'
 import * as esm from 'coze-auth'
 
 const require = createRequire(import.meta.url)
@@ -26,6 +28,9 @@ assert.equal(esm.COZE_COM_BASE_URL, 'https://api.coze.com')
 assert.equal(typeof esm.PKCEOAuthApp, 'function')
 assert.ok(esm.CozeAuthError.prototype instanceof Error)
 assert.equal(require.resolve('coze-auth').replaceAll('\\', '/').split('/node_modules/coze-auth/')[1], 'node/index.js')
+// The licenses package.json declares ("MIT OR Apache-2.0") ship in the tarball.
+const installed = path.join(path.dirname(require.resolve('coze-auth')), '..')
+for (const f of ['LICENSE-MIT', 'LICENSE-APACHE', 'README.md']) assert.ok(existsSync(path.join(installed, f)), `the tarball has ${f}`)
 assert.equal(import.meta.resolve('coze-auth').split('/node_modules/coze-auth/')[1], 'node/index.mjs')
 
 // An error thrown through one entry is an instance of the class from the other.

@@ -12,3 +12,14 @@ const code = (e: unknown): string | undefined => (e instanceof auth.CozeAuthErro
 new auth.PKCEOAuthApp({});
 
 export = { cn, url, token, code };
+
+// The Node-only flows are typed in every mode (the browser build's stand-ins throw at run time).
+const device: Promise<auth.DeviceCode> = new auth.DeviceOAuthApp({ clientId: 'id' }).getDeviceCode();
+const jwt: Promise<auth.JwtToken> = new auth.OAuthJWTFlow({ appId: 'a', keyid: 'k', privateKey: 'p' }).getAccessToken();
+const assertion: Promise<string> = new auth.OAuthJWTFlow().createAssertion();
+const web: Promise<{ url: string; state: string }> = new auth.WebOAuthApp({ clientId: 'id', clientSecret: 's' }).getOAuthUrl({ redirectUri: 'https://a/cb' });
+const header: string = new auth.TokenAuth({ token: 't' }).authorizationHeader();
+const scope: auth.JwtScope = auth.botChatScope(['b']);
+const loaded: auth.PKCEOAuthApp = auth.loadOAuthApp({ client_type: 'pkce', client_id: 'id' });
+// @ts-expect-error WebOAuthApp needs its clientSecret
+new auth.WebOAuthApp({ clientId: 'id' });
