@@ -1,6 +1,8 @@
 // Cold start in Node: a fresh `node` per run, from spawn to exit, for
 //   bare node        node -e ''
 //   coze-auth        import pkg/node/index.mjs, new PKCEOAuthApp, await first getOAuthUrl
+//   coze-auth (require) the same through require of pkg/node/index.js (CommonJS)
+//   ESM import of an empty CommonJS file (Node's own cost of the path the ESM entry takes)
 //   @coze/api        import, await getPKCEAuthenticationUrl
 //   oauth4webapi     import, code verifier + S256 challenge + authorize URL
 // Runs are interleaved (the order alternates every round) after one discarded warm-up round.
@@ -15,6 +17,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const BENCH = path.dirname(fileURLToPath(import.meta.url))
 const ROOT = path.resolve(BENCH, '..')
 const OURS = path.join(ROOT, 'pkg', 'node', 'index.mjs')
+const OURS_CJS = path.join(ROOT, 'pkg', 'node', 'index.js')
+const EMPTY_CJS = path.join(BENCH, 'entries', 'empty.cjs')
 const REDIRECT = 'http://localhost:8080/callback.html'
 
 // Each script exits non-zero unless it really produced an authorize URL.
@@ -28,6 +32,20 @@ import { PKCEOAuthApp } from ${JSON.stringify(pathToFileURL(OURS).href)}
 const app = new PKCEOAuthApp({ clientId: 'bench-client', baseURL: 'https://api.coze.cn' })
 const { url } = await app.getOAuthUrl({ redirectUri: ${JSON.stringify(REDIRECT)} })
 if (!url.includes('code_challenge=')) process.exit(3)`]
+  },
+  {
+    name: 'coze-auth-cjs',
+    label: 'coze-auth (pkg/node) through require',
+    args: ['-e', `
+const { PKCEOAuthApp } = require(${JSON.stringify(OURS_CJS)})
+new PKCEOAuthApp({ clientId: 'bench-client', baseURL: 'https://api.coze.cn' })
+  .getOAuthUrl({ redirectUri: ${JSON.stringify(REDIRECT)} })
+  .then(({ url }) => { if (!url.includes('code_challenge=')) process.exit(3) })`]
+  },
+  {
+    name: 'esm-to-cjs',
+    label: 'for reference: ESM import of an empty CommonJS file',
+    args: ['--input-type=module', '-e', `import ${JSON.stringify(pathToFileURL(EMPTY_CJS).href)}`]
   },
   {
     name: 'coze-api',
@@ -118,6 +136,7 @@ export function runColdstart (runs = 15) {
   }
   lines.push('')
   lines.push('Wall time from spawn to exit. coze-auth: import + new PKCEOAuthApp + first getOAuthUrl (wasm compile included); @coze/api: import + getPKCEAuthenticationUrl; oauth4webapi: import + verifier + S256 challenge + URL.')
+  lines.push("coze-auth's ESM entry re-exports its CommonJS build so that `import` and `require` share one instance (one `CozeAuthError` class); the two extra rows split its time into Node's ESM-to-CommonJS step and the package itself.")
   mkdirSync(path.join(BENCH, 'out'), { recursive: true })
   writeFileSync(path.join(BENCH, 'out', 'coldstart.json'), JSON.stringify({ node: process.version, runs, stats, samples }, null, 2) + '\n')
   return { markdown: lines.join('\n'), stats }

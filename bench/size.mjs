@@ -98,6 +98,17 @@ async function measure (entry) {
   return row
 }
 
+/** A markdown table of measured rows, the first (coze-auth) the reference of the ratios. */
+function table (rows) {
+  const ours = rows[0]
+  const lines = ['| library | JS min | JS gz | wasm | wasm gz | **total gz** | vs coze-auth |', '|---|---:|---:|---:|---:|---:|---:|']
+  for (const r of rows) {
+    const ratio = r === ours ? '1.00×' : `${(r.totalGz / ours.totalGz).toFixed(2)}×`
+    lines.push(`| ${r.label} | ${fmt(r.jsMin)} | ${fmt(r.jsGz)} | ${r.wasm ? fmt(r.wasm) : '–'} | ${r.wasmGz ? fmt(r.wasmGz) : '–'} | **${fmt(r.totalGz)}** (${kib(r.totalGz)}) | ${ratio} |`)
+  }
+  return lines
+}
+
 export async function runSize () {
   checkPkg()
   mkdirSync(OUT, { recursive: true })
@@ -110,12 +121,7 @@ export async function runSize () {
   const lines = []
   lines.push('## Size: browser PKCE entry as shipped (esbuild, minified, gzip -9)')
   lines.push('')
-  lines.push('| library | JS min | JS gz | wasm | wasm gz | **total gz** | vs coze-auth |')
-  lines.push('|---|---:|---:|---:|---:|---:|---:|')
-  for (const r of rows) {
-    const ratio = r === ours ? '1.00×' : `${(r.totalGz / ours.totalGz).toFixed(2)}×`
-    lines.push(`| ${r.label} | ${fmt(r.jsMin)} | ${fmt(r.jsGz)} | ${r.wasm ? fmt(r.wasm) : '–'} | ${r.wasmGz ? fmt(r.wasmGz) : '–'} | **${fmt(r.totalGz)}** (${kib(r.totalGz)}) | ${ratio} |`)
-  }
+  lines.push(...table(rows))
   lines.push('')
   lines.push('Bytes. Each entry builds the S256 authorize URL with a random state, checks the callback state and exchanges the code, and refreshes (`bench/entries/`).')
   lines.push('¹ oauth4webapi sends standard form-encoded token requests, which Coze rejects (it wants JSON): a size reference for a small generic OAuth client, not a drop-in alternative.')
@@ -129,16 +135,10 @@ export async function runSize () {
     process.stderr.write(`size: bundling ${entry.label} for Node…\n`)
     nodeRows.push(await measure(entry))
   }
-  const nodeOurs = nodeRows[0]
   lines.push('')
   lines.push('## Size: Node JWT entry (esbuild, platform node, minified, gzip -9)')
   lines.push('')
-  lines.push('| library | JS min | JS gz | wasm | wasm gz | **total gz** | vs coze-auth |')
-  lines.push('|---|---:|---:|---:|---:|---:|---:|')
-  for (const r of nodeRows) {
-    const ratio = r === nodeOurs ? '1.00×' : `${(r.totalGz / nodeOurs.totalGz).toFixed(2)}×`
-    lines.push(`| ${r.label} | ${fmt(r.jsMin)} | ${fmt(r.jsGz)} | ${r.wasm ? fmt(r.wasm) : '–'} | ${r.wasmGz ? fmt(r.wasmGz) : '–'} | **${fmt(r.totalGz)}** (${kib(r.totalGz)}) | ${ratio} |`)
-  }
+  lines.push(...table(nodeRows))
   lines.push('')
   lines.push('Each entry mints a service token with the JWT flow (`bench/entries/node-jwt-*.js`); everything it imports is bundled, Node built-ins excepted. coze-auth\'s Node build carries every flow (one module), not only JWT. `@cozeloop/ai` is not in the registry here (404), so it is not measured.')
   for (const r of nodeRows) for (const n of r.notes) lines.push(`Note (${r.label}): ${n}.`)

@@ -60,10 +60,12 @@ rm "$glue"
 
 echo "[build] node"
 build_wasm "$NODE_FEATURES" pkg/node nodejs
-# One CommonJS file for Node (the ESM entry re-exports it, so both share one instance); the
-# loader stays a separate file that requires the glue.
+# One CommonJS bundle for Node, lib.js, behind a tiny CommonJS entry (index.cjs says why) that
+# the ESM entry re-exports, so both share one instance; the loader stays a separate file that
+# requires the glue.
 "$BIN/esbuild" pkg-template/lib/node.js --bundle --format=cjs --platform=node --target=node20 \
-  --external:./wasm.js --log-level=warning --outfile=pkg/node/index.js
+  --external:./wasm.js --log-level=warning --outfile=pkg/node/lib.js
+cp pkg-template/node/index.cjs pkg/node/index.js
 cp pkg-template/node/wasm.cjs pkg/node/wasm.js
 cp pkg-template/node/index.mjs pkg/node/index.mjs
 echo '{ "type": "commonjs" }' > pkg/node/package.json

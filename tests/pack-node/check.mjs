@@ -5,7 +5,7 @@
 //   node tests/pack-node/check.mjs      (after the tarball is installed here)
 
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import * as esm from 'coze-auth'
@@ -31,6 +31,11 @@ assert.equal(require.resolve('coze-auth').replaceAll('\\', '/').split('/node_mod
 // The licenses package.json declares ("MIT OR Apache-2.0") ship in the tarball.
 const installed = path.join(path.dirname(require.resolve('coze-auth')), '..')
 for (const f of ['LICENSE-MIT', 'LICENSE-APACHE', 'README.md']) assert.ok(existsSync(path.join(installed, f)), `the tarball has ${f}`)
+// The CommonJS file the ESM entry imports stays tiny, and does not re-export lib.js in a form
+// Node's lexer follows (pkg-template/node/index.cjs says why: ~30 ms of start-up).
+const shim = readFileSync(path.join(installed, 'node', 'index.js'), 'utf8')
+assert.ok(shim.length < 2048, `node/index.js is ${shim.length} bytes: keep the bundle in lib.js`)
+assert.doesNotMatch(shim, /module\.exports\s*=\s*require\(/, 'node/index.js must not be `module.exports = require(...)`')
 assert.equal(import.meta.resolve('coze-auth').split('/node_modules/coze-auth/')[1], 'node/index.mjs')
 
 // An error thrown through one entry is an instance of the class from the other.
