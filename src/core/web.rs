@@ -18,7 +18,7 @@ use super::pkce::{
 use super::random::RandomSource;
 use super::secret::{constant_time_eq, Secret};
 use super::text::cat;
-use super::token::{read_token_response, OAuthToken};
+use super::token::{read_token_response, request_token, OAuthToken};
 use crate::prelude::*;
 use crate::transport::Transport;
 
@@ -279,8 +279,7 @@ impl WebOAuthApp {
         redirect_uri: &str,
     ) -> Result<OAuthToken, Error> {
         let request = self.exchange_request(code, redirect_uri)?;
-        let response = transport.send(request).await?;
-        self.read_token_response(&response, crate::platform::now_unix_seconds(), &[code])
+        request_token(transport, request, &[code, self.client_secret.secret()]).await
     }
 
     /// Trades a refresh token for a new token (whose refresh token may differ: store it).
@@ -290,12 +289,12 @@ impl WebOAuthApp {
         refresh_token: &str,
     ) -> Result<OAuthToken, Error> {
         let request = self.refresh_request(refresh_token)?;
-        let response = transport.send(request).await?;
-        self.read_token_response(
-            &response,
-            crate::platform::now_unix_seconds(),
-            &[refresh_token],
+        request_token(
+            transport,
+            request,
+            &[refresh_token, self.client_secret.secret()],
         )
+        .await
     }
 }
 
