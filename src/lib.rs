@@ -74,8 +74,13 @@ pub mod core;
 pub mod platform;
 pub mod transport;
 
-#[cfg(all(target_arch = "wasm32", any(feature = "fetch", feature = "npm")))]
+#[cfg(all(target_arch = "wasm32", feature = "fetch"))]
 pub mod wasm;
+
+/// The npm package's module: one named export per operation (see `src/seam/mod.rs`). Compiled
+/// natively too for its tests and the contract test's manifest.
+#[cfg(any(test, all(target_arch = "wasm32", feature = "npm")))]
+mod seam;
 
 pub use crate::core::app_config::{AppConfig, JwtAppConfig, PublicAppConfig, WebAppConfig};
 pub use crate::core::callback::{MemoryStore, PendingFlow, PendingFlowStore};

@@ -7,12 +7,6 @@ pub mod error;
 pub mod fetch;
 #[cfg(feature = "fetch")]
 pub mod js;
-#[cfg(feature = "npm")]
-pub mod npm;
-#[cfg(all(feature = "npm", feature = "node"))]
-mod npm_jwt;
-#[cfg(all(feature = "npm", feature = "node"))]
-mod npm_web;
 #[cfg(feature = "fetch")]
 pub mod pkce_app;
 #[cfg(feature = "fetch")]
