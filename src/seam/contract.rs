@@ -23,7 +23,7 @@ struct Op {
     result: Vec<(String, bool)>,
 }
 
-fn op<A: Arg, R: Out>(name: &'static str, builds: Builds) -> Op {
+fn op<'a, A: Arg<'a>, R: Out>(name: &'static str, builds: Builds) -> Op {
     let mut args = Vec::new();
     A::schema("", &mut args);
     let mut result = Vec::new();
@@ -91,7 +91,7 @@ fn manifest() -> String {
             keys_json(&op.args),
             keys_json(&op.result)
         );
-        write_member(&mut out, op.name, &RawJson(entry));
+        write_member(&mut out, op.name, &RawJson(&entry));
     }
     out.push('}');
     out

@@ -6,7 +6,10 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use super::{run, seam_struct, Arg, Checked, GivenRandom, NoArgs, RawJson, RequestOut};
+use super::{
+    json, read, request_json, run, seam_struct, Arg, Args, Checked, GivenRandom, NoArgs, Operation,
+    RawJson,
+};
 use crate::core::encoding::base64url;
 use crate::core::error::Error;
 use crate::core::json::Value;
@@ -20,43 +23,44 @@ use crate::prelude::*;
 
 seam_struct!(in
     /// `session_context.device_info`.
-    struct DeviceInfoArgs {
-        device_id: Option<String> = "deviceId",
-        custom_consumer: Option<String> = "customConsumer",
+    struct DeviceInfoArgs<'a> {
+        device_id: Option<&'a str> = "deviceId",
+        custom_consumer: Option<&'a str> = "customConsumer",
     }
 );
 
 seam_struct!(in
     /// `session_context`.
-    struct SessionContextArgs {
-        device_info: Option<DeviceInfoArgs> = "deviceInfo",
+    struct SessionContextArgs<'a> {
+        device_info: Option<DeviceInfoArgs<'a>> = "deviceInfo",
     }
 );
 
 seam_struct!(in
     /// The flow's options, checked by the core with every call.
-    struct JwtFlowArgs {
-        app_id: String = "appId",
-        keyid: String = "keyid",
-        base_url: Option<String> = "baseURL",
-        aud: Option<String> = "aud",
-        session_name: Option<String> = "sessionName",
-        session_context: Option<SessionContextArgs> = "sessionContext",
+    struct JwtFlowArgs<'a> {
+        app_id: &'a str = "appId",
+        keyid: &'a str = "keyid",
+        base_url: Option<&'a str> = "baseURL",
+        aud: Option<&'a str> = "aud",
+        session_name: Option<&'a str> = "sessionName",
+        session_context: Option<SessionContextArgs<'a>> = "sessionContext",
     }
 );
 
-impl JwtFlowArgs {
-    fn flow(self) -> Result<JwtFlow, Error> {
+impl JwtFlowArgs<'_> {
+    fn flow(&self) -> Result<JwtFlow, Error> {
+        let owned = |s: Option<&str>| s.map(str::to_owned);
         JwtFlow::new(JwtFlowOptions {
-            app_id: self.app_id,
-            keyid: self.keyid,
-            base_url: self.base_url,
-            aud: self.aud,
-            session_name: self.session_name,
-            session_context: self.session_context.map(|c| SessionContext {
-                device_info: c.device_info.map(|i| DeviceInfo {
-                    device_id: i.device_id,
-                    custom_consumer: i.custom_consumer,
+            app_id: self.app_id.to_owned(),
+            keyid: self.keyid.to_owned(),
+            base_url: owned(self.base_url),
+            aud: owned(self.aud),
+            session_name: owned(self.session_name),
+            session_context: self.session_context.as_ref().map(|c| SessionContext {
+                device_info: c.device_info.as_ref().map(|i| DeviceInfo {
+                    device_id: owned(i.device_id),
+                    custom_consumer: owned(i.custom_consumer),
                 }),
             }),
         })
@@ -67,38 +71,41 @@ impl JwtFlowArgs {
 /// `i64` reads as 0, which the core refuses with the message that gives the range.
 pub(crate) struct Seconds(i64);
 
-impl Arg for Seconds {
-    fn read(value: &Value, key: &str) -> Result<Self, Error> {
+impl<'a> Arg<'a> for Seconds {
+    fn take(args: &mut Args, value: Option<&'a Value>, key: &str) -> Self {
         match value {
-            Value::Number(_) => Ok(Seconds(value.as_i64().unwrap_or(0))),
-            _ => Err(super::argument_error(key, "must be a number")),
+            Some(v @ Value::Number(_)) => Seconds(v.as_i64().unwrap_or(0)),
+            _ => {
+                args.fail(key, "must be a number");
+                Seconds(0)
+            }
         }
     }
 }
 
 seam_struct!(in
     /// One grant's parameters.
-    struct JwtParamsArgs {
+    struct JwtParamsArgs<'a> {
         duration_seconds: Option<Seconds> = "durationSeconds",
         /// The scope object as JSON text.
-        scope: Option<String> = "scope",
-        account_id: Option<String> = "accountId",
-        enterprise_id: Option<String> = "enterpriseId",
-        session_name: Option<String> = "sessionName",
+        scope: Option<&'a str> = "scope",
+        account_id: Option<&'a str> = "accountId",
+        enterprise_id: Option<&'a str> = "enterpriseId",
+        session_name: Option<&'a str> = "sessionName",
     }
 );
 
-impl JwtParamsArgs {
-    fn params(self) -> Result<JwtTokenParams, Error> {
+impl JwtParamsArgs<'_> {
+    fn params(&self) -> Result<JwtTokenParams, Error> {
         Ok(JwtTokenParams {
             duration_seconds: match self.duration_seconds {
                 Some(Seconds(s)) => s,
                 None => JwtTokenParams::default().duration_seconds,
             },
-            scope: self.scope.as_deref().map(Scope::from_json).transpose()?,
-            account_id: self.account_id,
-            enterprise_id: self.enterprise_id,
-            session_name: self.session_name,
+            scope: self.scope.map(Scope::from_json).transpose()?,
+            account_id: self.account_id.map(str::to_owned),
+            enterprise_id: self.enterprise_id.map(str::to_owned),
+            session_name: self.session_name.map(str::to_owned),
         })
     }
 }
@@ -113,33 +120,41 @@ seam_struct!(out
 /// PEM text (the bytes) → the key as PKCS#8 DER, whatever PEM it came in.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = jwtPrivateKey))]
 pub fn jwt_private_key(args: &[u8], pem: &[u8]) -> Vec<u8> {
-    run(args, |_: NoArgs| {
-        let pem = core::str::from_utf8(pem).map_err(|_| invalid_key("it is not UTF-8 text."))?;
-        let key = PrivateKey::from_pem(pem)?;
-        Ok(PrivateKeyOut {
-            der: base64url(key.pkcs8_der()),
-        })
-    })
+    run(args, pem, Op::JwtPrivateKey)
+}
+
+fn private_key(v: &Value, pem: &[u8]) -> Result<String, Error> {
+    read::<NoArgs>(v)?;
+    let pem = core::str::from_utf8(pem).map_err(|_| invalid_key("it is not UTF-8 text."))?;
+    let key = PrivateKey::from_pem(pem)?;
+    Ok(json(&PrivateKeyOut {
+        der: base64url(key.pkcs8_der()),
+    }))
 }
 
 seam_struct!(in
     /// Only the flow: its options are checked.
-    struct JwtCheckArgs {
-        flow: JwtFlowArgs = "flow",
+    struct JwtCheckArgs<'a> {
+        flow: JwtFlowArgs<'a> = "flow",
     }
 );
 
 /// Checks the flow's options (the constructor's errors).
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = jwtCheckFlow))]
-pub fn jwt_check_flow(args: &[u8], _bytes: &[u8]) -> Vec<u8> {
-    run(args, |a: JwtCheckArgs| a.flow.flow().map(|_| Checked))
+pub fn jwt_check_flow(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+    run(args, bytes, Op::JwtCheckFlow)
+}
+
+fn check_flow(v: &Value) -> Result<String, Error> {
+    read::<JwtCheckArgs>(v)?.flow.flow()?;
+    Ok(json(&Checked))
 }
 
 seam_struct!(in
     /// The flow and one grant's parameters.
-    struct JwtGrantArgs {
-        flow: JwtFlowArgs = "flow",
-        params: JwtParamsArgs = "params",
+    struct JwtGrantArgs<'a> {
+        flow: JwtFlowArgs<'a> = "flow",
+        params: JwtParamsArgs<'a> = "params",
     }
 );
 
@@ -154,23 +169,26 @@ seam_struct!(out
 
 /// Checks a grant's parameters and answers how its token is cached.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = jwtPlan))]
-pub fn jwt_plan(args: &[u8], _bytes: &[u8]) -> Vec<u8> {
-    run(args, |a: JwtGrantArgs| {
-        let flow = a.flow.flow()?;
-        let params = a.params.params()?;
-        flow.validate_params(&params)?;
-        Ok(JwtPlanOut {
-            cache_key: flow.cache_key(&params),
-            margin_seconds: refresh_margin_seconds(params.duration_seconds),
-        })
-    })
+pub fn jwt_plan(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+    run(args, bytes, Op::JwtPlan)
+}
+
+fn plan(v: &Value) -> Result<String, Error> {
+    let a = read::<JwtGrantArgs>(v)?;
+    let flow = a.flow.flow()?;
+    let params = a.params.params()?;
+    flow.validate_params(&params)?;
+    Ok(json(&JwtPlanOut {
+        cache_key: flow.cache_key(&params),
+        margin_seconds: refresh_margin_seconds(params.duration_seconds),
+    }))
 }
 
 seam_struct!(in
     /// A new assertion's flow, parameters and issue time.
-    struct JwtSigningInputArgs {
-        flow: JwtFlowArgs = "flow",
-        params: JwtParamsArgs = "params",
+    struct JwtSigningInputArgs<'a> {
+        flow: JwtFlowArgs<'a> = "flow",
+        params: JwtParamsArgs<'a> = "params",
         /// Unix seconds: the `iat` claim.
         now: i64 = "now",
     }
@@ -186,51 +204,77 @@ seam_struct!(out
 /// The signing input of a new assertion, its `jti` from the random bytes.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = jwtSigningInput))]
 pub fn jwt_signing_input(args: &[u8], random: &[u8]) -> Vec<u8> {
-    run(args, |a: JwtSigningInputArgs| {
-        let input = a.flow.flow()?.new_signing_input(
-            &a.params.params()?,
-            a.now,
-            &mut GivenRandom(random),
-        )?;
-        Ok(SigningInputOut {
-            signing_input: input,
-        })
-    })
+    run(args, random, Op::JwtSigningInput)
+}
+
+fn signing_input(v: &Value, random: &[u8]) -> Result<String, Error> {
+    let a = read::<JwtSigningInputArgs>(v)?;
+    let signing_input =
+        a.flow
+            .flow()?
+            .new_signing_input(&a.params.params()?, a.now, &mut GivenRandom(random))?;
+    Ok(json(&SigningInputOut { signing_input }))
 }
 
 seam_struct!(in
     /// The signed assertion and the grant it asks for.
-    struct JwtTokenRequestArgs {
-        flow: JwtFlowArgs = "flow",
-        params: JwtParamsArgs = "params",
-        jwt: String = "jwt",
+    struct JwtTokenRequestArgs<'a> {
+        flow: JwtFlowArgs<'a> = "flow",
+        params: JwtParamsArgs<'a> = "params",
+        jwt: &'a str = "jwt",
     }
 );
 
 /// The token request that sends a signed assertion.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = jwtTokenRequest))]
-pub fn jwt_token_request(args: &[u8], _bytes: &[u8]) -> Vec<u8> {
-    run(args, |a: JwtTokenRequestArgs| {
-        let params = a.params.params()?;
-        a.flow
-            .flow()?
-            .token_request(&a.jwt, &params)
-            .map(RequestOut::from)
-    })
+pub fn jwt_token_request(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+    run(args, bytes, Op::JwtTokenRequest)
+}
+
+fn token_request(v: &Value) -> Result<String, Error> {
+    let a = read::<JwtTokenRequestArgs>(v)?;
+    let request = a.flow.flow()?.token_request(a.jwt, &a.params.params()?)?;
+    Ok(request_json(&request))
 }
 
 seam_struct!(in
     /// The bots a chat scope allows.
-    struct BotChatScopeArgs {
-        bot_ids: Vec<String> = "botIds",
+    struct BotChatScopeArgs<'a> {
+        bot_ids: Vec<&'a str> = "botIds",
     }
 );
 
 /// The bot-chat scope object (`Connector.botChat` on those bots).
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = botChatScope))]
-pub fn bot_chat_scope(args: &[u8], _bytes: &[u8]) -> Vec<u8> {
-    run(args, |a: BotChatScopeArgs| {
-        let ids: Vec<&str> = a.bot_ids.iter().map(String::as_str).collect();
-        Ok(RawJson(Scope::bot_chat(&ids).as_json().to_owned()))
-    })
+pub fn bot_chat_scope(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+    run(args, bytes, Op::BotChatScope)
+}
+
+fn chat_scope(v: &Value) -> Result<String, Error> {
+    let a = read::<BotChatScopeArgs>(v)?;
+    Ok(json(&RawJson(Scope::bot_chat(&a.bot_ids).as_json())))
+}
+
+/// The operations of this file, for [`run`] to dispatch in one function.
+#[derive(Clone, Copy)]
+pub(crate) enum Op {
+    JwtPrivateKey,
+    JwtCheckFlow,
+    JwtPlan,
+    JwtSigningInput,
+    JwtTokenRequest,
+    BotChatScope,
+}
+
+impl Operation for Op {
+    fn call(self, args: &Value, bytes: &[u8]) -> Result<String, Error> {
+        match self {
+            Op::JwtPrivateKey => private_key(args, bytes),
+            Op::JwtCheckFlow => check_flow(args),
+            Op::JwtPlan => plan(args),
+            Op::JwtSigningInput => signing_input(args, bytes),
+            Op::JwtTokenRequest => token_request(args),
+            Op::BotChatScope => chat_scope(args),
+        }
+    }
 }

@@ -36,20 +36,157 @@ mod tests;
 #[cfg(any(test, feature = "node"))]
 pub(crate) mod web;
 
-/// A value the TypeScript sends: read from the JSON member `key` (named in errors).
-pub(crate) trait Arg: Sized {
-    /// Reads the member `key`, present with `value`.
-    fn read(value: &Value, key: &str) -> Result<Self, Error>;
-    /// The member `key` is absent: an error, unless the type is optional.
-    fn absent(key: &str) -> Result<Self, Error> {
-        Err(argument_error(key, "is missing"))
-    }
+/// A value the TypeScript sends, borrowed from the parsed arguments. Reading never stops
+/// half-way: a bad member is recorded in [`Args`] (the first one is reported) and stands in as
+/// an empty value, so each field costs the module one small call rather than an error path.
+pub(crate) trait Arg<'a>: Sized {
+    /// Reads the member `key`, `None` when absent.
+    fn take(args: &mut Args, value: Option<&'a Value>, key: &str) -> Self;
     /// The keys under this one, for the contract test: `(path, required)`.
     #[cfg(test)]
     fn schema(_path: &str, _out: &mut Vec<(String, bool)>) {}
     /// False for `Option`.
     #[cfg(test)]
     const REQUIRED: bool = true;
+}
+
+/// The first problem met while reading the arguments.
+#[derive(Default)]
+pub(crate) struct Args {
+    error: Option<Error>,
+}
+
+impl Args {
+    /// Records that the member `key` is not as it should be (`what`), unless a problem was
+    /// recorded already.
+    #[inline(never)]
+    pub(crate) fn fail(&mut self, key: &str, what: &str) {
+        if self.error.is_none() {
+            self.error = Some(argument_error(key, what));
+        }
+    }
+
+    /// `what` a required member `key` is not, absent or of another type.
+    #[inline(never)]
+    fn fail_required(&mut self, value: Option<&Value>, key: &str, what: &str) {
+        match value {
+            None => self.fail(key, "is missing"),
+            Some(_) => self.fail(key, what),
+        }
+    }
+
+    /// The members of the object `key`, every one of them among `keys`; none when it is not one.
+    #[inline(never)]
+    pub(crate) fn object<'a>(
+        &mut self,
+        value: Option<&'a Value>,
+        key: &str,
+        keys: &[&str],
+    ) -> &'a [(String, Value)] {
+        let Some(Value::Object(members)) = value else {
+            self.fail_required(value, key, "must be an object");
+            return &[];
+        };
+        if let Some((unknown, _)) = members.iter().find(|(k, _)| !keys.contains(&k.as_str())) {
+            let mut path = String::from(key);
+            path.push('.');
+            path.push_str(unknown);
+            self.fail(&path, "is not one this operation reads");
+        }
+        members
+    }
+}
+
+/// The member `key` of an object's `members`.
+#[inline(never)]
+pub(crate) fn find<'a>(members: &'a [(String, Value)], key: &str) -> Option<&'a Value> {
+    members.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// Reads the arguments of one operation from their parsed JSON.
+pub(crate) fn read<'a, T: Arg<'a>>(value: &'a Value) -> Result<T, Error> {
+    let mut args = Args::default();
+    let t = T::take(&mut args, Some(value), "args");
+    match args.error {
+        Some(e) => Err(e),
+        None => Ok(t),
+    }
+}
+
+pub(crate) fn argument_error(key: &str, what: &str) -> Error {
+    let mut message = String::from("coze-auth: the argument `");
+    message.push_str(key);
+    message.push_str("` ");
+    message.push_str(what);
+    message.push('.');
+    Error::invalid_argument(message)
+}
+
+impl<'a> Arg<'a> for &'a str {
+    fn take(args: &mut Args, value: Option<&'a Value>, key: &str) -> Self {
+        match value {
+            Some(Value::String(s)) => s,
+            v => {
+                args.fail_required(v, key, "must be a string");
+                ""
+            }
+        }
+    }
+}
+
+impl<'a> Arg<'a> for i64 {
+    fn take(args: &mut Args, value: Option<&'a Value>, key: &str) -> Self {
+        match value {
+            Some(v @ Value::Number(_)) => v.as_i64(),
+            _ => None,
+        }
+        .unwrap_or_else(|| {
+            args.fail_required(value, key, "must be a whole number");
+            0
+        })
+    }
+}
+
+impl<'a> Arg<'a> for bool {
+    fn take(args: &mut Args, value: Option<&'a Value>, key: &str) -> Self {
+        match value {
+            Some(Value::Bool(b)) => *b,
+            v => {
+                args.fail_required(v, key, "must be a boolean");
+                false
+            }
+        }
+    }
+}
+
+#[cfg(any(test, feature = "node"))]
+impl<'a> Arg<'a> for Vec<&'a str> {
+    fn take(args: &mut Args, value: Option<&'a Value>, key: &str) -> Self {
+        let strings = match value {
+            Some(Value::Array(items)) => items.iter().map(Value::as_str).collect(),
+            _ => None,
+        };
+        strings.unwrap_or_else(|| {
+            args.fail_required(value, key, "must be an array of strings");
+            Vec::new()
+        })
+    }
+}
+
+/// An optional member: absent or `null` is `None`.
+impl<'a, T: Arg<'a>> Arg<'a> for Option<T> {
+    fn take(args: &mut Args, value: Option<&'a Value>, key: &str) -> Self {
+        match value {
+            None | Some(Value::Null) => None,
+            v => Some(T::take(args, v, key)),
+        }
+    }
+    #[cfg(test)]
+    fn schema(path: &str, out: &mut Vec<(String, bool)>) {
+        T::schema(path, out)
+    }
+    #[cfg(test)]
+    const REQUIRED: bool = false;
 }
 
 /// A value the TypeScript receives: written as JSON text.
@@ -68,74 +205,10 @@ pub(crate) trait Out {
     const REQUIRED: bool = true;
 }
 
-pub(crate) fn argument_error(key: &str, what: &str) -> Error {
-    let mut message = String::from("coze-auth: the argument `");
-    message.push_str(key);
-    message.push_str("` ");
-    message.push_str(what);
-    message.push('.');
-    Error::invalid_argument(message)
-}
-
-impl Arg for String {
-    fn read(value: &Value, key: &str) -> Result<Self, Error> {
-        value
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| argument_error(key, "must be a string"))
+impl Out for &str {
+    fn write(&self, out: &mut String) {
+        write_string(out, self);
     }
-}
-
-impl Arg for i64 {
-    fn read(value: &Value, key: &str) -> Result<Self, Error> {
-        match value {
-            Value::Number(_) => value.as_i64(),
-            _ => None,
-        }
-        .ok_or_else(|| argument_error(key, "must be a whole number"))
-    }
-}
-
-impl Arg for bool {
-    fn read(value: &Value, key: &str) -> Result<Self, Error> {
-        match value {
-            Value::Bool(b) => Ok(*b),
-            _ => Err(argument_error(key, "must be a boolean")),
-        }
-    }
-}
-
-impl Arg for Vec<String> {
-    fn read(value: &Value, key: &str) -> Result<Self, Error> {
-        let not_strings = || argument_error(key, "must be an array of strings");
-        match value {
-            Value::Array(items) => items
-                .iter()
-                .map(|v| v.as_str().map(str::to_owned))
-                .collect::<Option<Vec<String>>>()
-                .ok_or_else(not_strings),
-            _ => Err(not_strings()),
-        }
-    }
-}
-
-/// An optional member: absent or `null` is `None`.
-impl<T: Arg> Arg for Option<T> {
-    fn read(value: &Value, key: &str) -> Result<Self, Error> {
-        match value {
-            Value::Null => Ok(None),
-            v => T::read(v, key).map(Some),
-        }
-    }
-    fn absent(_key: &str) -> Result<Self, Error> {
-        Ok(None)
-    }
-    #[cfg(test)]
-    fn schema(path: &str, out: &mut Vec<(String, bool)>) {
-        T::schema(path, out)
-    }
-    #[cfg(test)]
-    const REQUIRED: bool = false;
 }
 
 impl Out for String {
@@ -176,43 +249,18 @@ impl<T: Out> Out for Option<T> {
 
 /// JSON text written elsewhere by the core (a scope object), passed through as it is.
 #[cfg(any(test, feature = "node"))]
-pub(crate) struct RawJson(pub(crate) String);
+pub(crate) struct RawJson<'a>(pub(crate) &'a str);
 
 #[cfg(any(test, feature = "node"))]
-impl Out for RawJson {
+impl Out for RawJson<'_> {
     fn write(&self, out: &mut String) {
-        out.push_str(&self.0);
-    }
-}
-
-/// The members of an object argument, with every key checked against `keys`.
-pub(crate) fn members<'a>(
-    value: &'a Value,
-    key: &str,
-    keys: &[&str],
-) -> Result<&'a [(String, Value)], Error> {
-    let Value::Object(members) = value else {
-        return Err(argument_error(key, "must be an object"));
-    };
-    if let Some((unknown, _)) = members.iter().find(|(k, _)| !keys.contains(&k.as_str())) {
-        let mut path = String::from(key);
-        path.push('.');
-        path.push_str(unknown);
-        return Err(argument_error(&path, "is not one this operation reads"));
-    }
-    Ok(members)
-}
-
-/// The member `key` of `members`, read as `T`.
-pub(crate) fn member<T: Arg>(members: &[(String, Value)], key: &str) -> Result<T, Error> {
-    match members.iter().find(|(k, _)| k == key) {
-        Some((_, v)) => T::read(v, key),
-        None => T::absent(key),
+        out.push_str(self.0);
     }
 }
 
 /// Appends `"key":value` (after a comma unless it is the object's first member) when the value
 /// is present.
+#[inline(never)]
 pub(crate) fn write_member(out: &mut String, key: &str, value: &impl Out) {
     if value.present() {
         if !out.ends_with('{') {
@@ -224,33 +272,41 @@ pub(crate) fn write_member(out: &mut String, key: &str, value: &impl Out) {
     }
 }
 
+/// A result's JSON text.
+pub(crate) fn json(value: &impl Out) -> String {
+    let mut out = String::new();
+    value.write(&mut out);
+    out
+}
+
 /// Declares a struct that crosses the seam: its fields, each with the JSON key it has on the
-/// TypeScript side. `seam_struct!(in …)` makes an argument (read strictly), `seam_struct!(out
-/// …)` a result (written in field order).
+/// TypeScript side. `seam_struct!(in …)` makes an argument (read strictly, borrowing from the
+/// parsed JSON), `seam_struct!(out …)` a result (written in field order).
 macro_rules! seam_struct {
-    (in $(#[$meta:meta])* struct $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty = $key:literal),* $(,)? }) => {
+    (in $(#[$meta:meta])* struct $name:ident<$lt:lifetime> { $($(#[$fmeta:meta])* $field:ident: $ty:ty = $key:literal),* $(,)? }) => {
         $(#[$meta])*
-        pub(crate) struct $name { $($(#[$fmeta])* pub(crate) $field: $ty),* }
-        impl $crate::seam::Arg for $name {
-            fn read(value: &$crate::core::json::Value, key: &str) -> Result<Self, $crate::core::error::Error> {
-                let _members = $crate::seam::members(value, key, &[$($key),*])?;
-                Ok(Self { $($field: $crate::seam::member(_members, $key)?),* })
+        pub(crate) struct $name<$lt> { $($(#[$fmeta])* pub(crate) $field: $ty),* }
+        impl<$lt> $crate::seam::Arg<$lt> for $name<$lt> {
+            #[inline(never)]
+            fn take(args: &mut $crate::seam::Args, value: Option<&$lt $crate::core::json::Value>, key: &str) -> Self {
+                let _members = args.object(value, key, &[$($key),*]);
+                Self { $($field: <$ty as $crate::seam::Arg<$lt>>::take(args, $crate::seam::find(_members, $key), $key)),* }
             }
             #[cfg(test)]
             fn schema(path: &str, out: &mut Vec<(String, bool)>) {
                 $(
                     let p = if path.is_empty() { String::from($key) } else { format!("{}.{}", path, $key) };
-                    out.push((p.clone(), <$ty as $crate::seam::Arg>::REQUIRED));
-                    <$ty as $crate::seam::Arg>::schema(&p, out);
+                    out.push((p.clone(), <$ty as $crate::seam::Arg<$lt>>::REQUIRED));
+                    <$ty as $crate::seam::Arg<$lt>>::schema(&p, out);
                 )*
                 let _ = (path, out);
             }
         }
     };
-    (out $(#[$meta:meta])* struct $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty = $key:literal),* $(,)? }) => {
+    (out $(#[$meta:meta])* struct $name:ident $(<$lt:lifetime>)? { $($(#[$fmeta:meta])* $field:ident: $ty:ty = $key:literal),* $(,)? }) => {
         $(#[$meta])*
-        pub(crate) struct $name { $($(#[$fmeta])* pub(crate) $field: $ty),* }
-        impl $crate::seam::Out for $name {
+        pub(crate) struct $name $(<$lt>)? { $($(#[$fmeta])* pub(crate) $field: $ty),* }
+        impl $(<$lt>)? $crate::seam::Out for $name $(<$lt>)? {
             fn write(&self, out: &mut String) {
                 out.push('{');
                 $($crate::seam::write_member(out, $key, &self.$field);)*
@@ -270,11 +326,17 @@ macro_rules! seam_struct {
 }
 pub(crate) use seam_struct;
 
+/// No arguments: the operation reads only its bytes.
 #[cfg(any(test, feature = "node"))]
-seam_struct!(in
-    /// No arguments: the operation reads only its bytes.
-    struct NoArgs {}
-);
+pub(crate) struct NoArgs;
+
+#[cfg(any(test, feature = "node"))]
+impl<'a> Arg<'a> for NoArgs {
+    fn take(args: &mut Args, value: Option<&'a Value>, key: &str) -> Self {
+        args.object(value, key, &[]);
+        NoArgs
+    }
+}
 
 /// No result members: the operation only checks its arguments.
 pub(crate) struct Checked;
@@ -285,108 +347,109 @@ impl Out for Checked {
     }
 }
 
-/// Runs one operation: reads `A` from the JSON `args`, calls `op`, and answers the result's
-/// JSON text, or the error's (`{"error": …}`).
-pub(crate) fn run<A: Arg, R: Out>(args: &[u8], op: impl FnOnce(A) -> Result<R, Error>) -> Vec<u8> {
+/// The operations of one file of the seam, dispatched by [`run`].
+pub(crate) trait Operation: Copy {
+    /// Runs the operation with its parsed arguments and its bytes: the result's JSON text.
+    fn call(self, args: &Value, bytes: &[u8]) -> Result<String, Error>;
+}
+
+/// Runs one operation: parses the JSON `args`, calls `op` with them and `bytes`, and answers
+/// its result's JSON text, or the error's (`{"error": …}`). One function per file of
+/// operations (a `match`), not one per export, so the module carries the common code once.
+#[inline(never)]
+pub(crate) fn run<O: Operation>(args: &[u8], bytes: &[u8], op: O) -> Vec<u8> {
     let result = match json::parse(args) {
-        Ok(value) => A::read(&value, "args").and_then(op),
+        Ok(value) => op.call(&value, bytes),
         Err(_) => Err(Error::invalid_argument("coze-auth: unreadable arguments.")),
     };
-    let mut out = String::new();
     match result {
-        Ok(r) => r.write(&mut out),
+        Ok(text) => text.into_bytes(),
         Err(e) => {
-            out.push_str("{\"error\":");
-            ErrorOut::from(&e).write(&mut out);
+            let mut out = String::from("{\"error\":");
+            ErrorOut {
+                code: e.code.as_str(),
+                message: &e.message,
+                error_code: e.error_code.as_deref(),
+                error_message: e.error_message.as_deref(),
+                log_id: e.log_id.as_deref(),
+                status: e.status.map(i64::from),
+            }
+            .write(&mut out);
             out.push('}');
+            out.into_bytes()
         }
     }
-    out.into_bytes()
 }
 
 seam_struct!(out
     /// A `CozeAuthError`'s fields.
-    struct ErrorOut {
-        code: String = "code",
-        message: String = "message",
-        error_code: Option<String> = "errorCode",
-        error_message: Option<String> = "errorMessage",
-        log_id: Option<String> = "logId",
+    struct ErrorOut<'a> {
+        code: &'a str = "code",
+        message: &'a str = "message",
+        error_code: Option<&'a str> = "errorCode",
+        error_message: Option<&'a str> = "errorMessage",
+        log_id: Option<&'a str> = "logId",
         status: Option<i64> = "status",
     }
 );
 
-impl From<&Error> for ErrorOut {
-    fn from(e: &Error) -> Self {
-        ErrorOut {
-            code: e.code.as_str().to_owned(),
-            message: e.message.clone(),
-            error_code: e.error_code.clone(),
-            error_message: e.error_message.clone(),
-            log_id: e.log_id.clone(),
-            status: e.status.map(i64::from),
-        }
-    }
-}
-
 seam_struct!(out
     /// A request for the TypeScript to send as it is.
-    struct RequestOut {
-        url: String = "url",
-        method: String = "method",
-        headers: HeadersOut = "headers",
-        body: String = "body",
+    struct RequestOut<'a> {
+        url: &'a str = "url",
+        method: &'a str = "method",
+        headers: HeadersOut<'a> = "headers",
+        body: &'a str = "body",
     }
 );
 
 /// The request's headers, as an object of name to value.
-pub(crate) struct HeadersOut(Vec<(String, String)>);
+pub(crate) struct HeadersOut<'a>(&'a [(String, String)]);
 
-impl Out for HeadersOut {
+impl Out for HeadersOut<'_> {
     fn write(&self, out: &mut String) {
         out.push('{');
-        for (name, value) in &self.0 {
+        for (name, value) in self.0 {
             write_member(out, name, value);
         }
         out.push('}');
     }
 }
 
-impl From<crate::core::http::HttpRequest> for RequestOut {
-    fn from(r: crate::core::http::HttpRequest) -> Self {
-        RequestOut {
-            url: r.url,
-            method: r.method.to_owned(),
-            headers: HeadersOut(r.headers),
-            body: r.body,
-        }
-    }
+/// The JSON of a request the core built.
+pub(crate) fn request_json(r: &crate::core::http::HttpRequest) -> String {
+    json(&RequestOut {
+        url: &r.url,
+        method: r.method,
+        headers: HeadersOut(&r.headers),
+        body: &r.body,
+    })
 }
 
 seam_struct!(in
     /// What the TypeScript received for a request the core built.
-    struct ResponseArgs {
+    struct ResponseArgs<'a> {
         /// The HTTP status (0: an opaque redirect).
         status: i64 = "status",
         /// The `x-tt-logid` header.
-        log_id: Option<String> = "logId",
+        log_id: Option<&'a str> = "logId",
         /// The `retry-after` header.
-        retry_after: Option<String> = "retryAfter",
+        retry_after: Option<&'a str> = "retryAfter",
         /// True when the body was over the size limit and not read.
         too_large: Option<bool> = "tooLarge",
     }
 );
 
-impl ResponseArgs {
+impl ResponseArgs<'_> {
     /// The response with its `body`, or the error of a body that was too large to read.
     pub(crate) fn with_body(&self, body: &[u8]) -> Result<crate::core::http::HttpResponse, Error> {
         let status = self.status.clamp(0, 999) as u16;
         let mut headers = Vec::new();
-        if let Some(v) = &self.log_id {
-            headers.push(("x-tt-logid".to_owned(), v.clone()));
+        if let Some(v) = self.log_id {
+            headers.push(("x-tt-logid".to_owned(), v.to_owned()));
         }
-        if let Some(v) = &self.retry_after {
-            headers.push(("retry-after".to_owned(), v.clone()));
+        if let Some(v) = self.retry_after {
+            headers.push(("retry-after".to_owned(), v.to_owned()));
         }
         let response = crate::core::http::HttpResponse {
             status,

@@ -154,7 +154,7 @@ fn pkce_round_trip_through_the_exports() {
     );
 
     let token = call(
-        read_token_response_op,
+        read_token_response,
         r#"{"response":{"status":200,"logId":"L1"},"now":1741950000,"secret1":"the-code"}"#,
         br#"{"access_token":"at","expires_in":1741953784,"refresh_token":"rt","token_type":"Bearer"}"#,
     );
@@ -166,7 +166,7 @@ fn pkce_round_trip_through_the_exports() {
 
 #[test]
 fn a_body_too_large_to_read_is_an_error_for_every_reader() {
-    for op in [read_token_response_op, read_device_code] {
+    for op in [read_token_response, read_device_code_response] {
         let answer = call(
             op,
             r#"{"response":{"status":200,"tooLarge":true},"now":1}"#,
@@ -185,7 +185,7 @@ fn a_body_too_large_to_read_is_an_error_for_every_reader() {
 #[test]
 fn errors_carry_their_fields() {
     let answer = call(
-        read_token_response_op,
+        read_token_response,
         r#"{"response":{"status":400,"logId":"L2"},"now":1}"#,
         br#"{"error_code":"invalid_grant","error_message":"used"}"#,
     );
