@@ -45,6 +45,8 @@ export interface DeviceCodeResponseArgs extends ResponseArgs {
   now: number;
 }
 
+export interface DeviceRefreshArgs extends DeviceAppArgs, RefreshArgs {}
+
 export interface DevicePollArgs extends DeviceAppArgs {
   deviceCode: string;
 }
@@ -90,7 +92,7 @@ export const readDevicePollResponse = (wasm: Wasm, args: DevicePollResponseArgs,
 export const devicePollStep = (wasm: Wasm, args: DevicePollStepArgs, body?: Uint8Array): DevicePollStep =>
   call(wasm, op.DEVICE_POLLER, args, body);
 
-export const deviceRefreshRequest = (wasm: Wasm, args: DeviceAppArgs & RefreshArgs): HttpRequest => call(wasm, op.DEVICE_REFRESH, args);
+export const deviceRefreshRequest = (wasm: Wasm, args: DeviceRefreshArgs): HttpRequest => call(wasm, op.DEVICE_REFRESH, args);
 
 // JWT flow.
 
@@ -131,24 +133,42 @@ export interface JwtTokenRequestArgs extends JwtPlanArgs {
   jwt: string;
 }
 
+export interface JwtPrivateKeyResult {
+  /** PKCS#8 DER, base64url. */
+  der: string;
+}
+
+export interface JwtPlanResult {
+  cacheKey: string;
+  marginSeconds: number;
+}
+
+export interface JwtSigningInputResult {
+  signingInput: string;
+}
+
+export interface JwtTokenRequestResult {
+  request: HttpRequest;
+}
+
 export interface BotChatScopeArgs {
   /** Checked by the module: an array of strings. */
   botIds: unknown;
 }
 
 /** PEM text (as bytes, whatever PEM) → the key as PKCS#8 DER, base64url. */
-export const jwtPrivateKey = (wasm: Wasm, pem: Uint8Array): { der: string } => call(wasm, op.JWT_KEY, {}, pem);
+export const jwtPrivateKey = (wasm: Wasm, pem: Uint8Array): JwtPrivateKeyResult => call(wasm, op.JWT_KEY, {}, pem);
 
 export const jwtCheckFlow = (wasm: Wasm, args: JwtCheckArgs): Checked => call(wasm, op.JWT_CHECK, args);
 
 /** Checks a grant's parameters: tokens of one `cacheKey` are interchangeable, replaced `marginSeconds` before they expire. */
-export const jwtPlan = (wasm: Wasm, args: JwtPlanArgs): { cacheKey: string; marginSeconds: number } => call(wasm, op.JWT_PARAMS, args);
+export const jwtPlan = (wasm: Wasm, args: JwtPlanArgs): JwtPlanResult => call(wasm, op.JWT_PARAMS, args);
 
 /** A new assertion's signing input issued at `now`, its `jti` from `random`. */
-export const jwtSigningInput = (wasm: Wasm, args: JwtSigningInputArgs, random: Uint8Array): { signingInput: string } =>
+export const jwtSigningInput = (wasm: Wasm, args: JwtSigningInputArgs, random: Uint8Array): JwtSigningInputResult =>
   call(wasm, op.JWT_SIGNING_INPUT, args, random);
 
-export const jwtTokenRequest = (wasm: Wasm, args: JwtTokenRequestArgs): { request: HttpRequest } => call(wasm, op.JWT_REQUEST, args);
+export const jwtTokenRequest = (wasm: Wasm, args: JwtTokenRequestArgs): JwtTokenRequestResult => call(wasm, op.JWT_REQUEST, args);
 
 /** The module's `botChatScope` (named apart from the public function that calls it). */
 export const botChatScopeOp = (wasm: Wasm, args: BotChatScopeArgs): JwtScope => call(wasm, op.BOT_CHAT_SCOPE, args);
@@ -180,17 +200,28 @@ export interface WebExchangeArgs extends WebAppArgs {
   redirectUri: string;
 }
 
+export interface WebRefreshArgs extends WebAppArgs, RefreshArgs {}
+
+export interface WebAuthorizeResult {
+  url: string;
+  state: string;
+}
+
+export interface WebCallbackResult {
+  code: string;
+}
+
 export const webCheckApp = (wasm: Wasm, args: WebAppArgs): Checked => call(wasm, op.WEB_CHECK, args);
 
 /** The authorize URL and its state (given, else drawn from `random`). */
-export const webAuthorize = (wasm: Wasm, args: WebAuthorizeArgs, random: Uint8Array): { url: string; state: string } =>
+export const webAuthorize = (wasm: Wasm, args: WebAuthorizeArgs, random: Uint8Array): WebAuthorizeResult =>
   call(wasm, op.WEB_AUTHORIZE, args, random);
 
-export const webCallback = (wasm: Wasm, args: WebCallbackArgs): { code: string } => call(wasm, op.WEB_CALLBACK, args);
+export const webCallback = (wasm: Wasm, args: WebCallbackArgs): WebCallbackResult => call(wasm, op.WEB_CALLBACK, args);
 
 export const webExchangeRequest = (wasm: Wasm, args: WebExchangeArgs): HttpRequest => call(wasm, op.WEB_EXCHANGE, args);
 
-export const webRefreshRequest = (wasm: Wasm, args: WebAppArgs & RefreshArgs): HttpRequest => call(wasm, op.WEB_REFRESH, args);
+export const webRefreshRequest = (wasm: Wasm, args: WebRefreshArgs): HttpRequest => call(wasm, op.WEB_REFRESH, args);
 
 // App config.
 

@@ -69,6 +69,8 @@ export interface RefreshArgs {
   refreshToken: string;
 }
 
+export interface PkceRefreshArgs extends PkceAppArgs, RefreshArgs {}
+
 /** A token response to read at `now` (Unix seconds); `secret1`/`secret2`, the values sent, are scrubbed from server text. */
 export interface TokenResponseArgs extends ResponseArgs {
   now: number;
@@ -85,6 +87,10 @@ export interface TakePendingLoginArgs {
   /** The stored pending login, if any. */
   stored?: string | undefined;
   now: number;
+}
+
+export interface PendingLoginKeyResult {
+  key: string;
 }
 
 export interface PendingLogin {
@@ -135,13 +141,13 @@ export const pkceAuthorize = (wasm: Wasm, args: PkceAuthorizeArgs, random: Uint8
 export const pkceExchangeRequest = (wasm: Wasm, args: PkceExchangeArgs): HttpRequest => call(wasm, op.EXCHANGE, args);
 
 /** The refresh grant's token request. */
-export const pkceRefreshRequest = (wasm: Wasm, args: PkceAppArgs & RefreshArgs): HttpRequest => call(wasm, op.REFRESH, args);
+export const pkceRefreshRequest = (wasm: Wasm, args: PkceRefreshArgs): HttpRequest => call(wasm, op.REFRESH, args);
 
 /** Reads the answer to any token request (PKCE, device refresh, JWT, web). */
 export const readTokenResponse = (wasm: Wasm, args: TokenResponseArgs, body: Uint8Array): OAuthToken => call(wasm, op.TOKEN, args, body);
 
 /** The storage key of the pending login a callback URL belongs to (by its state). */
-export const pendingLoginKey = (wasm: Wasm, args: PendingLoginKeyArgs): { key: string } => call(wasm, op.CALLBACK_KEY, args);
+export const pendingLoginKey = (wasm: Wasm, args: PendingLoginKeyArgs): PendingLoginKeyResult => call(wasm, op.CALLBACK_KEY, args);
 
 /** Checks a callback URL against its stored pending login (constant time) and answers what to exchange. */
 export const takePendingLogin = (wasm: Wasm, args: TakePendingLoginArgs): PendingLogin => call(wasm, op.TAKE_CALLBACK, args);
