@@ -4,11 +4,11 @@
 // module reads the config strictly (its errors never quote a value); this file picks the class.
 
 import { COZE_CN_BASE_URL } from './constants.js';
-import { type CozeAuthLogger, OAuthJWTFlow } from './jwt.js';
 import { DeviceOAuthApp } from './device.js';
 import { expectObject, fail, type FetchLike, isObject, nodeWasm } from './core.js';
 import { encoder } from './seam.js';
 import { readAppConfig } from './seam-node.js';
+import { type CozeAuthLogger, OAuthJWTFlow } from './jwt.js';
 import { PKCEOAuthApp } from './pkce.js';
 import { WebOAuthApp } from './web.js';
 
