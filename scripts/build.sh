@@ -10,7 +10,7 @@ TARGET=wasm32-unknown-unknown
 WASM=target/$TARGET/release/coze_auth.wasm
 BIN=node_modules/.bin
 # Cargo features per build: the browser build must stay free of RSA code. Both npm builds use
-# the `npm` module (sans-IO exports driven by pkg-template/lib/api.js), without the `fetch`
+# the `npm` module (sans-IO exports driven by pkg-template/src/seam.ts), without the `fetch`
 # feature's JS layer: no_std, so no panic or formatting machinery.
 BROWSER_FEATURES="npm"
 NODE_FEATURES="npm node"
@@ -29,14 +29,34 @@ build_wasm() { # features out_dir wasm_bindgen_target
     "$2/coze_auth_bg.wasm" -o "$2/coze_auth_bg.wasm"
 }
 
+echo "[build] TypeScript"
+# The JS layer (pkg-template/src, strict TypeScript) compiles to target/ts/js (ES2022 modules,
+# plus the Node loader as CommonJS) and its declarations to target/ts/types; a type error fails
+# the build.
+rm -rf target/ts
+"$BIN/tsc" -p pkg-template/tsconfig.json
+JS=target/ts/js
+# The published declarations are one self-contained file, bundled from the Node entry's (the
+# browser entry exports the same names, typed as the same classes), and copied unchanged to
+# index.d.ts and index.d.cts. One file with no relative imports is what makes the copy valid for
+# both module kinds: a .d.cts importing ./x.js would pull in ESM-format .d.ts files (the package
+# is "type": "module"), which attw reports for `require` consumers, while a file without imports
+# reads as ESM under `import` and as CommonJS under `require`. dts-bundle-generator inlines the
+# referenced internal types unexported, then checks the bundle without the DOM lib or
+# @types/node (pkg-template/tsconfig.declarations.json), so consumers need neither. It runs in
+# the background, beside the wasm builds.
+"$BIN/dts-bundle-generator" --silent --project pkg-template/tsconfig.declarations.json \
+  --export-referenced-types=false --no-banner -o target/ts/index.d.ts target/ts/types/node.d.ts &
+dts=$!
+
 echo "[build] browser"
 build_wasm "$BROWSER_FEATURES" pkg/browser web
 # The browser build ships the ES modules as they are (bundlers tree-shake them), without the
-# Node-only ones (node.js, the Node entry, and the flows it adds).
-for f in pkg-template/lib/*.js; do
-  case "$(basename "$f")" in node.js | node-ops.js | device.js | jwt.js | web.js | config.js) ;; *) cp "$f" pkg/browser/ ;; esac
+# Node-only ones (node.js, the Node entry, the flows it adds and their seam; the Node loader is
+# wasm-node.cjs). wasm.js is the browser loader.
+for f in "$JS"/*.js; do
+  case "$(basename "$f")" in node.js | seam-node.js | device.js | jwt.js | web.js | config.js) ;; *) cp "$f" pkg/browser/ ;; esac
 done
-cp pkg-template/browser/wasm.js pkg/browser/wasm.js
 # That loader replaces wasm-bindgen's glue (a page would ship the glue's unused half), so it
 # must speak the ABI the glue speaks: these lines of the generated glue pin it (how `run` takes
 # its two slices and returns its vector, and the one import). Fail if wasm-bindgen changes it.
@@ -52,10 +72,10 @@ for line in \
   'wasm.__wbindgen_start();' \
   '"./coze_auth_bg.js": import0,' \
   'table.set(1027, false);'; do
-  grep -qF -- "$line" "$glue" || { echo "[build] $glue no longer has: $line (update pkg-template/browser/wasm.js)" >&2; exit 1; }
+  grep -qF -- "$line" "$glue" || { echo "[build] $glue no longer has: $line (update pkg-template/src/wasm.ts)" >&2; exit 1; }
 done
 [ "$(grep -cE '^ *(__wbindgen|__wbg)[a-z_0-9]*: function' "$glue")" = 1 ] ||
-  { echo "[build] $glue imports more than __wbindgen_init_externref_table (update pkg-template/browser/wasm.js)" >&2; exit 1; }
+  { echo "[build] $glue imports more than __wbindgen_init_externref_table (update pkg-template/src/wasm.ts)" >&2; exit 1; }
 rm "$glue"
 
 echo "[build] node"
@@ -63,17 +83,18 @@ build_wasm "$NODE_FEATURES" pkg/node nodejs
 # One CommonJS bundle for Node, lib.js, behind a tiny CommonJS entry (index.cjs says why) that
 # the ESM entry re-exports, so both share one instance; the loader stays a separate file that
 # requires the glue.
-"$BIN/esbuild" pkg-template/lib/node.js --bundle --format=cjs --platform=node --target=node20 \
+"$BIN/esbuild" "$JS/node.js" --bundle --format=cjs --platform=node --target=node20 \
   --external:./wasm.js --log-level=warning --outfile=pkg/node/lib.js
 cp pkg-template/node/index.cjs pkg/node/index.js
-cp pkg-template/node/wasm.cjs pkg/node/wasm.js
+cp "$JS/wasm-node.cjs" pkg/node/wasm.js
 cp pkg-template/node/index.mjs pkg/node/index.mjs
 echo '{ "type": "commonjs" }' > pkg/node/package.json
 
 echo "[build] package"
 rm -rf pkg/bin && mkdir -p pkg/bin && cp pkg-template/bin/coze-auth.mjs pkg/bin/ && chmod +x pkg/bin/coze-auth.mjs
-cp pkg-template/index.d.ts pkg/index.d.ts
-cp pkg-template/index.d.ts pkg/index.d.cts
+wait "$dts" || { echo "[build] bundling the declarations failed" >&2; exit 1; }
+cp target/ts/index.d.ts pkg/index.d.ts
+cp target/ts/index.d.ts pkg/index.d.cts
 cp pkg-template/README.md pkg/README.md
 cp LICENSE-MIT LICENSE-APACHE pkg/
 version=$(grep -m1 -E '^version = ' Cargo.toml | sed -E 's/version = "(.*)"/\1/')

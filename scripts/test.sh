@@ -4,6 +4,8 @@
 # headless Chromium), a separate Rust crate on the wasm32 API (scripts/test-wasm-consumer.sh),
 # the mock server, the packed npm package in Node, TypeScript types, the tarball across type
 # resolvers, runtimes and bundlers (scripts/test-pack.sh), and the demo end to end in Chromium.
+# The npm package's JS layer is strict TypeScript (pkg-template/src): building it type-checks it,
+# and its published declarations are generated from it (see scripts/build.sh).
 # Installs what it needs first (quick when already installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,6 +64,8 @@ node --import ./tests/js/hygiene.mjs --test tests/js/
 node scripts/hygiene-report.mjs
 
 step "strict TypeScript consumer of the packed package"
+# tests/types/consumer.ts against the generated index.d.ts: its `@ts-expect-error` lines catch a
+# public type that got looser than the documented contract.
 rm -rf tests/types/node_modules && mkdir -p tests/types/node_modules
 cp -r tests/js/node_modules/coze-auth tests/types/node_modules/coze-auth
 node_modules/.bin/tsc -p tests/types/tsconfig.json

@@ -139,7 +139,7 @@ describe('the browser build', () => {
 
   test('ships no JWT, key, web or config code', () => {
     const files = readdirSync(join(PKG, 'browser'))
-    for (const f of ['jwt.js', 'web.js', 'config.js', 'node-ops.js', 'device.js']) assert.ok(!files.includes(f), f)
+    for (const f of ['jwt.js', 'web.js', 'config.js', 'seam-node.js', 'device.js']) assert.ok(!files.includes(f), f)
     const wasm = readFileSync(join(PKG, 'browser', 'coze_auth_bg.wasm')).toString('latin1')
     for (const s of ['jwt-bearer', 'RS256', 'PRIVATE KEY', 'client_secret', 'client_type']) assert.ok(!wasm.includes(s), `${s} in the browser wasm`)
     const node = readFileSync(join(PKG, 'node', 'coze_auth_bg.wasm')).toString('latin1')

@@ -8,20 +8,32 @@
 // Vec<u8>`: each input slice is copied into memory from `__wbindgen_malloc` (the callee frees
 // it), and the result comes back as (pointer, length) for the caller to copy and free.
 // scripts/build.sh checks the generated glue still does exactly this, and fails otherwise.
+// The Node build's loader is wasm-node.cts, with the same exports.
 
 import { CozeAuthError } from './error.js';
+import type { Wasm } from './seam.js';
 
-let loading;
-let ready;
+/** The raw exports of the module, as wasm-bindgen's glue would use them. */
+interface Exports {
+  memory: WebAssembly.Memory;
+  __wbindgen_externrefs: WebAssembly.Table;
+  __wbindgen_start(): void;
+  __wbindgen_malloc(size: number, align: number): number;
+  __wbindgen_free(ptr: number, size: number, align: number): void;
+  run(op: number, argsPtr: number, argsLen: number, bytesPtr: number, bytesLen: number): [number, number];
+}
 
-export function loadedWasm() {
+let loading: Promise<Wasm> | undefined;
+let ready: Wasm | undefined;
+
+export function loadedWasm(): Wasm | undefined {
   return ready;
 }
 
-async function instantiate() {
+async function instantiate(): Promise<Wasm> {
   const response = await fetch(new URL('coze_auth_bg.wasm', import.meta.url));
   if (!response.ok) throw new Error(`HTTP ${response.status} fetching coze_auth_bg.wasm`);
-  let wasm;
+  let wasm: Exports;
   const imports = {
     './coze_auth_bg.js': {
       // wasm-bindgen's table of JS values; this module keeps none, but its start function
@@ -37,9 +49,9 @@ async function instantiate() {
     },
   };
   // Compiling from the bytes, not the stream, works whatever Content-Type the server sends.
-  wasm = (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance.exports;
+  wasm = (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance.exports as unknown as Exports;
   wasm.__wbindgen_start();
-  const pass = (bytes) => {
+  const pass = (bytes: Uint8Array): [number, number] => {
     const ptr = wasm.__wbindgen_malloc(bytes.length, 1) >>> 0;
     new Uint8Array(wasm.memory.buffer).set(bytes, ptr);
     return [ptr, bytes.length];
@@ -54,7 +66,7 @@ async function instantiate() {
   };
 }
 
-export function loadWasm() {
+export function loadWasm(): Promise<Wasm> {
   loading ??= instantiate().then(
     (exports) => (ready = exports),
     (cause) => {
@@ -66,4 +78,4 @@ export function loadWasm() {
 }
 
 /** This is the browser build: TokenAuth refuses a `pat_` token here unless told otherwise. */
-export const BROWSER_BUILD = true;
+export const BROWSER_BUILD: boolean = true;

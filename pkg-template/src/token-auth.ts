@@ -11,11 +11,23 @@ import { BROWSER_BUILD } from './wasm.js';
 
 const PERSONAL_ACCESS_TOKEN_PREFIX = 'pat_';
 
-/** A bearer token for Coze's OpenAPI. See index.d.ts. */
-export class TokenAuth {
-  #token;
+/** Options of {@link TokenAuth}. */
+export interface TokenAuthOptions {
+  /** A personal access token (`pat_…`), a service access token, or an access token. */
+  token: string;
+  /**
+   * Browser build only: accept a `pat_` token in a page (anyone who opens the page can read it).
+   * Default false: the constructor throws `invalid_argument`.
+   */
+  allowPersonalAccessTokenInBrowser?: boolean;
+}
 
-  constructor(options) {
+/** A static bearer token for Coze's OpenAPI (both builds). */
+export class TokenAuth {
+  #token: string;
+
+  /** @throws {CozeAuthError} `invalid_argument`: empty, inner whitespace, or a `pat_` token in the browser build. */
+  constructor(options: TokenAuthOptions) {
     const token = string(options, 'token', true).trim();
     const allow = get(options, 'allowPersonalAccessTokenInBrowser');
     if (allow != null && typeof allow !== 'boolean') throw fail('allowPersonalAccessTokenInBrowser must be a boolean.');
@@ -26,18 +38,18 @@ export class TokenAuth {
     }
   }
 
-  /** The token. Secret. */
-  get token() {
+  /** The token (trimmed). Secret. */
+  get token(): string {
     return this.#token;
   }
 
   /** True for a personal access token (`pat_…`). */
-  get isPersonalAccessToken() {
+  get isPersonalAccessToken(): boolean {
     return this.#token.startsWith(PERSONAL_ACCESS_TOKEN_PREFIX);
   }
 
-  /** The `Authorization` header's value: `Bearer <token>`. */
-  authorizationHeader() {
+  /** `Bearer <token>`, for the `Authorization` header. */
+  authorizationHeader(): string {
     return `Bearer ${this.#token}`;
   }
 }

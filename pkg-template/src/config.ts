@@ -1,0 +1,71 @@
+// loadOAuthApp: any app from the JSON config the official SDKs share (protocol §9; py
+// `load_oauth_app_from_config`, go `LoadOAuthAppFromConfig`). Node only: such a config usually
+// holds a client secret or a private key, and a page builds its PKCEOAuthApp directly. The
+// module reads the config strictly (its errors never quote a value); this file picks the class.
+
+import { COZE_CN_BASE_URL } from './constants.js';
+import { DeviceOAuthApp } from './device.js';
+import { expectObject, fail, type FetchLike, isObject, nodeWasm } from './core.js';
+import { encoder } from './seam.js';
+import { readAppConfig } from './seam-node.js';
+import { type CozeAuthLogger, OAuthJWTFlow } from './jwt.js';
+import { PKCEOAuthApp } from './pkce.js';
+import { WebOAuthApp } from './web.js';
+
+/** The JSON app config of the official SDKs (`client_type`, `client_id`, …). */
+export interface OAuthAppConfig {
+  client_type: 'pkce' | 'device' | 'web' | 'jwt';
+  client_id: string;
+  /** web */
+  client_secret?: string;
+  /** jwt: PEM */
+  private_key?: string;
+  /** jwt */
+  public_key_id?: string;
+  coze_api_base?: string;
+  coze_www_base?: string;
+}
+
+/** Options passed on to the app's constructor (the config's values win). */
+export interface LoadOAuthAppOptions {
+  fetch?: FetchLike;
+  timeoutMs?: number;
+  /** Used by a jwt app. */
+  logger?: CozeAuthLogger;
+}
+
+/** Any app. */
+export type OAuthApp = PKCEOAuthApp | DeviceOAuthApp | WebOAuthApp | OAuthJWTFlow;
+
+/**
+ * The app a JSON config describes (py `load_oauth_app_from_config`): `pkce` → {@link PKCEOAuthApp},
+ * `device` → {@link DeviceOAuthApp}, `web` → {@link WebOAuthApp}, `jwt` → {@link OAuthJWTFlow}
+ * (whose values then do not fall back to the environment; `coze_api_base` defaults to
+ * {@link COZE_CN_BASE_URL}). Errors name the key, never a value.
+ *
+ * Node only (a config usually holds a secret): the browser build throws `unsupported`.
+ */
+export function loadOAuthApp(config: OAuthAppConfig & { client_type: 'jwt' }, options?: LoadOAuthAppOptions): OAuthJWTFlow;
+export function loadOAuthApp(config: OAuthAppConfig & { client_type: 'web' }, options?: LoadOAuthAppOptions): WebOAuthApp;
+export function loadOAuthApp(config: OAuthAppConfig & { client_type: 'device' }, options?: LoadOAuthAppOptions): DeviceOAuthApp;
+export function loadOAuthApp(config: OAuthAppConfig & { client_type: 'pkce' }, options?: LoadOAuthAppOptions): PKCEOAuthApp;
+export function loadOAuthApp(config: string | OAuthAppConfig, options?: LoadOAuthAppOptions): OAuthApp;
+export function loadOAuthApp(config: string | OAuthAppConfig, options?: LoadOAuthAppOptions): OAuthApp {
+  expectObject(options, 'options', true);
+  let text: unknown = config;
+  if (isObject(config) && !Array.isArray(config)) text = JSON.stringify(config);
+  if (typeof text !== 'string') throw fail('loadOAuthApp needs the config as JSON text or an object.');
+  const c = readAppConfig(nodeWasm('loadOAuthApp'), encoder.encode(text));
+  const { clientId, baseURL } = c;
+  switch (c.clientType) {
+    case 'pkce':
+      return new PKCEOAuthApp({ ...options, clientId, baseURL, wwwBaseURL: c.wwwBaseURL } as ConstructorParameters<typeof PKCEOAuthApp>[0]);
+    case 'device':
+      return new DeviceOAuthApp({ ...options, clientId, baseURL } as ConstructorParameters<typeof DeviceOAuthApp>[0]);
+    case 'web':
+      return new WebOAuthApp({ ...options, clientId, clientSecret: c.clientSecret, baseURL, wwwBaseURL: c.wwwBaseURL } as ConstructorParameters<typeof WebOAuthApp>[0]);
+    default:
+      // jwt. A config is complete: its values do not fall back to the environment.
+      return new OAuthJWTFlow({ ...options, appId: clientId, keyid: c.publicKeyId, privateKey: c.privateKey, baseURL: baseURL ?? COZE_CN_BASE_URL });
+  }
+}

@@ -1,0 +1,324 @@
+// What every app class shares. The WebAssembly module (src/wasm/npm.rs) makes every protocol
+// decision through synchronous sans-IO calls (seam.ts): it builds each request and reads each
+// response into a result or an error. The JS side only checks the types of the JS arguments,
+// draws random bytes, reads the clock, and runs fetch (time limit, AbortSignal, no redirects),
+// timers and the Storage. Where the module is not loaded yet (a browser's first use), the first
+// call waits for it: no top-level await, so importing this package never blocks.
+
+import { loadWasm, loadedWasm } from './wasm.js';
+import { CozeAuthError, type CozeAuthErrorCode } from './error.js';
+import type { HttpRequest, ResponseArgs, Wasm } from './seam.js';
+
+export { CozeAuthError, loadWasm, loadedWasm };
+
+// The declarations name the fetch types of the consumer's own libs (DOM, or @types/node) where
+// it has them, and else fall back to the minimal shapes this library uses, so they compile
+// without either.
+
+/** The part of an `AbortSignal` this library uses (it duck-types the signal: polyfills, other realms). */
+export interface Signal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** The consumer's `AbortSignal` type, else the part of it this library uses. */
+export type AbortSignalLike = typeof globalThis extends { AbortSignal: { prototype: infer T } } ? T : Signal;
+
+/** The consumer's `RequestInit` type, else what this library passes. */
+export type RequestInitLike = typeof globalThis extends { fetch(input: never, init?: infer I): unknown }
+  ? NonNullable<I>
+  : {
+      method: string;
+      headers: Record<string, string>;
+      body: string;
+      redirect: 'manual';
+      signal: AbortSignalLike;
+    };
+
+/** The consumer's `Response` type, else the part of it this library reads. */
+export type ResponseLike = typeof globalThis extends { Response: { prototype: infer T } }
+  ? T
+  : {
+      readonly status: number;
+      readonly type?: string;
+      readonly headers: { get(name: string): string | null };
+      arrayBuffer(): Promise<ArrayBuffer>;
+    };
+
+/**
+ * A `fetch`-compatible function. The library calls it as `fetch(url, init)` with a string URL
+ * and an init holding `method`, `headers`, `body`, `redirect: "manual"` and `signal`.
+ * Pass your own to add logging, proxies or test doubles (like oauth4webapi's `customFetch`).
+ */
+export type FetchLike = (input: string, init: RequestInitLike) => Promise<ResponseLike>;
+
+/** Options shared by every app class. */
+export interface BaseAppOptions {
+  /** The OAuth app's client id, from the Coze console (OAuth apps page). Required, non-empty. */
+  clientId: string;
+  /**
+   * API base URL, without a trailing path. Defaults to {@link COZE_CN_BASE_URL}.
+   * Apps, keys and tokens belong to one region: use {@link COZE_COM_BASE_URL} for coze.com apps.
+   */
+  baseURL?: string;
+  /** Replaces `globalThis.fetch` for every request this app makes. */
+  fetch?: FetchLike;
+  /** Per-request time limit in milliseconds, covering headers and body. Default 30000. */
+  timeoutMs?: number;
+}
+
+/** Per-call options for anything that goes over the network. */
+export interface RequestOptions {
+  /** Aborts the request; the promise then rejects with a `CozeAuthError` whose code is `aborted`. */
+  signal?: AbortSignalLike;
+}
+
+/**
+ * A Coze OAuth token, with Coze's wire names so code written for the official SDKs keeps working.
+ */
+export interface OAuthToken {
+  /** The bearer token for `Authorization: Bearer …` on OpenAPI calls. */
+  access_token: string;
+  /** Absolute expiry, in Unix seconds (Coze sends a timestamp here, not a lifetime). */
+  expires_in: number;
+  /** Present for the code, PKCE, device and refresh grants. May rotate: store the newest. */
+  refresh_token?: string;
+  /** Usually `"Bearer"`; Coze may omit it. */
+  token_type?: string;
+}
+
+/** A `sessionStorage`-like store for pending logins. */
+export interface PendingFlowStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/** A response as `send` hands it to the module: what it read of the headers, and the body. */
+export type SentResponse = ResponseArgs & { body: Uint8Array };
+
+/** Reads a response with the module (`args` beside the response's fields, at `now`). */
+export type Reader<Args, Result> = (wasm: Wasm, args: ResponseArgs & Args & { now: number }, body: Uint8Array) => Result;
+
+export const DEFAULT_TIMEOUT_MS = 30000;
+/** Largest response body read (the core's MAX_BODY_BYTES). */
+const MAX_BODY_BYTES = 1 << 20;
+
+export const fail = (message: string, code: CozeAuthErrorCode = 'invalid_argument', cause?: unknown) =>
+  new CozeAuthError(message, cause === undefined ? { code } : { code, cause });
+
+export const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
+
+/** `value[key]`, or undefined when `value` is not an object or the getter throws. */
+export function get(value: unknown, key: string): unknown {
+  if (!isObject(value) && typeof value !== 'function') return undefined;
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+export function expectObject(value: unknown, name: string, optional?: boolean): void {
+  if (!isObject(value) && !(optional && value === undefined)) throw fail(`${name} must be an object.`);
+}
+
+/** An optional string option (undefined/null: absent); `required` makes it mandatory. */
+export function string(obj: unknown, key: string, required: true): string;
+export function string(obj: unknown, key: string, required?: boolean): string | undefined;
+export function string(obj: unknown, key: string, required?: boolean): string | undefined {
+  const v = get(obj, key);
+  if (v == null) {
+    if (required) throw fail(`${key} is required.`);
+    return undefined;
+  }
+  if (typeof v !== 'string') throw fail(`${key} must be a string.`);
+  return v;
+}
+
+export function func(obj: unknown, key: string): ((...args: never[]) => unknown) | undefined {
+  const v = get(obj, key);
+  if (v != null && typeof v !== 'function') throw fail(`${key} must be a function.`);
+  return (v as ((...args: never[]) => unknown) | null | undefined) ?? undefined;
+}
+
+export function millis(obj: unknown, key: string): number | undefined {
+  const v = get(obj, key);
+  if (v == null) return undefined;
+  if (typeof v !== 'number' || v % 1 !== 0 || !(v >= 1 && v <= 2147483647)) {
+    throw fail(`${key} must be a whole number of milliseconds from 1 to 2147483647.`);
+  }
+  return v;
+}
+
+/** The `signal` option, if it looks like an AbortSignal (duck-typed: polyfills, other realms). */
+export function signalOf(obj: unknown): Signal | undefined {
+  const v = get(obj, 'signal');
+  if (v == null) return undefined;
+  if (typeof get(v, 'aborted') !== 'boolean' || typeof get(v, 'addEventListener') !== 'function') {
+    throw fail('signal must be an AbortSignal.');
+  }
+  return v as Signal;
+}
+
+/** `options.storage`, else `globalThis.sessionStorage` (whose getter may throw: then absent). */
+export function storageOf(options: unknown): PendingFlowStorage {
+  let store = get(options, 'storage');
+  if (store == null) store = get(globalThis, 'sessionStorage');
+  if (!['getItem', 'setItem', 'removeItem'].every((m) => typeof get(store, m) === 'function')) {
+    throw fail('No storage for the pending login: sessionStorage is not available here, so pass `storage` (an object with getItem, setItem and removeItem).');
+  }
+  return store as PendingFlowStorage;
+}
+
+export function storageCall<M extends keyof PendingFlowStorage>(
+  store: PendingFlowStorage,
+  method: M,
+  what: string,
+  ...args: Parameters<PendingFlowStorage[M]>
+): ReturnType<PendingFlowStorage[M]> {
+  try {
+    return (store[method] as (...a: typeof args) => ReturnType<PendingFlowStorage[M]>)(...args);
+  } catch {
+    throw fail(`Could not ${what} the pending login in storage (is sessionStorage available and not full?). Pass \`storage\` to use another store.`);
+  }
+}
+
+/** 48 CSPRNG bytes: a verifier (32) and a state (16). */
+export function randomBytes(): Uint8Array {
+  const crypto = get(globalThis, 'crypto') as Crypto | undefined;
+  try {
+    return crypto!.getRandomValues(new Uint8Array(48));
+  } catch {
+    throw fail('globalThis.crypto.getRandomValues is not available: coze-auth needs a secure random source (browsers, Node 20+).');
+  }
+}
+
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** The module where it loads synchronously (Node); `what`, a Node-only class, names it in the error. */
+export function nodeWasm(what: string): Wasm {
+  const wasm = loadedWasm();
+  if (!wasm) throw fail(`The coze-auth WebAssembly module is not loaded (${what} runs in Node only).`, 'unsupported');
+  return wasm;
+}
+
+/** Sends a request the module built, then has the module read the answer: `read` with `args` and `now`. */
+export async function sendAndRead<Args extends object, Result>(
+  wasm: Wasm,
+  fetchFn: FetchLike | undefined,
+  timeoutMs: number,
+  signal: Signal | undefined,
+  request: HttpRequest,
+  read: Reader<Args, Result>,
+  args: Args,
+): Promise<Result> {
+  const { body, ...res } = await send(fetchFn, timeoutMs, signal, request);
+  return read(wasm, { ...res, ...args, now: nowSeconds() }, body);
+}
+
+/**
+ * Resolves after `ms` milliseconds, or rejects with `aborted` as soon as `signal` fires; the
+ * timer never outlives the wait.
+ */
+export function sleep(ms: number, signal: Signal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(aborted());
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      done();
+      reject(aborted());
+    };
+    const timer = setTimeout(() => {
+      done();
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort);
+  });
+}
+
+export const aborted = () => fail("The request was aborted by the caller's AbortSignal.", 'aborted');
+
+/**
+ * Sends one request of the core and returns `{status, logId, retryAfter, body, tooLarge}`. The whole
+ * exchange, headers and body, runs under a deadline that settles it on time even if `fetch`
+ * ignores the AbortSignal: the work races a promise that rejects when the timer fires or the
+ * caller's signal aborts, and the request's own controller is aborted then too.
+ */
+export async function send(fetchFn: FetchLike | undefined, timeoutMs: number, signal: Signal | undefined, request: HttpRequest): Promise<SentResponse> {
+  if (signal?.aborted) throw aborted();
+  let timedOut = false;
+  let reject!: (reason: string) => void;
+  const deadline = new Promise<never>((_, r) => (reject = r));
+  deadline.catch(() => {});
+  const controller = new AbortController();
+  const onAbort = () => {
+    controller.abort();
+    reject('aborted');
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+    reject('timeout');
+  }, timeoutMs);
+  signal?.addEventListener('abort', onAbort);
+  const failure = (cause: unknown) =>
+    signal?.aborted
+      ? aborted()
+      : timedOut
+        ? fail(`No complete response from Coze within ${timeoutMs} ms. Check the network, or raise timeoutMs.`, 'timeout')
+        : fail('The request to Coze failed before a response arrived (network down, DNS, connection reset, or blocked by CORS). See `cause`.', 'network_error', cause);
+  const race = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await Promise.race([work(), deadline]);
+    } catch (e) {
+      throw failure(e);
+    }
+  };
+  try {
+    const init = {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      // Token calls never follow redirects: a redirect is answered, not obeyed.
+      redirect: 'manual' as const,
+      signal: controller.signal,
+    };
+    const response: ResponseLike = await race(() => (fetchFn ? fetchFn(request.url, init) : fetch(request.url, init)));
+    const status = get(response, 'type') === 'opaqueredirect' ? 0 : get(response, 'status');
+    if (typeof status !== 'number' || !(status >= 0 && status <= 999)) {
+      throw fail('fetch returned something that is not a Response.', 'invalid_response');
+    }
+    const headers = get(response, 'headers') as Headers;
+    const header = (name: string) => {
+      try {
+        const v = headers.get(name);
+        return typeof v === 'string' ? v : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const length = header('content-length');
+    const result: SentResponse = {
+      status,
+      logId: header('x-tt-logid'),
+      retryAfter: header('retry-after'),
+      body: new Uint8Array(0),
+      tooLarge: undefined,
+    };
+    if (length !== undefined && /^\s*\+?\d+\s*$/.test(length) && Number(length) > MAX_BODY_BYTES) {
+      controller.abort();
+      result.tooLarge = true;
+      return result;
+    }
+    result.body = new Uint8Array(await race(() => response.arrayBuffer()));
+    return result;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,67 @@
+// The one error class of coze-auth. The WebAssembly layer builds every error with it (the
+// loader registers it), so `err instanceof CozeAuthError` holds and `err.code` is stable.
+
+/** Stable machine-readable failure kinds: branch on these, not on messages. */
+export type CozeAuthErrorCode =
+  /** An option or parameter is missing or malformed; nothing was sent. */
+  | 'invalid_argument'
+  /** The callback's state is missing or does not match. */
+  | 'invalid_state'
+  /** No stored login matches the callback (already used, other tab/browser, or expired). */
+  | 'missing_pending_flow'
+  /** Coze answered with an OAuth error (`errorCode`, `errorMessage`). */
+  | 'oauth_error'
+  /** Coze answered with an HTTP error status and no OAuth error body. */
+  | 'http_error'
+  /** The response could not be understood (not JSON, missing `access_token`, …). */
+  | 'invalid_response'
+  /** No complete response within `timeoutMs`. */
+  | 'timeout'
+  /** The caller's `AbortSignal` fired. */
+  | 'aborted'
+  /** The request never got an HTTP response (DNS, refused, reset, CORS). */
+  | 'network_error'
+  /** A private key that cannot be used (malformed, encrypted, not RSA, bad size); the message never quotes it. */
+  | 'invalid_key'
+  /** This class does not run here (e.g. `DeviceOAuthApp` or `OAuthJWTFlow` in a browser build). */
+  | 'unsupported';
+
+/** The one error class of this library. Messages never contain codes, verifiers, tokens or secrets. */
+export class CozeAuthError extends Error {
+  // `declare`: typed here, set in the constructor only when known, so an error carries no
+  // own `errorCode: undefined` (and the class body emits nothing for them).
+  declare readonly name: 'CozeAuthError';
+  /** What went wrong, as a stable code. */
+  declare readonly code: CozeAuthErrorCode;
+  /** Coze's OAuth error code (`error_code` or `error` in the body), e.g. `access_denied`. */
+  declare readonly errorCode?: string;
+  /** Coze's human text (`error_message` or `error_description`). */
+  declare readonly errorMessage?: string;
+  /** HTTP status, when a response arrived. */
+  declare readonly status?: number;
+  /** Coze's `x-tt-logid` response header: quote it to Coze support. */
+  declare readonly logId?: string;
+  /** The underlying error (e.g. the fetch failure), when there is one. */
+  declare readonly cause?: unknown;
+
+  /**
+   * @param message what went wrong and what to do; never contains a secret
+   * @param details the stable `code` (default `invalid_argument`) and what Coze said
+   */
+  constructor(
+    message: string,
+    details: { code?: CozeAuthErrorCode; errorCode?: string; errorMessage?: string; status?: number; logId?: string; cause?: unknown } = {},
+  ) {
+    super(message, 'cause' in details ? { cause: details.cause } : undefined);
+    this.code = details.code ?? 'invalid_argument';
+    for (const key of ['errorCode', 'errorMessage', 'status', 'logId'] as const) {
+      if (details[key] !== undefined) (this as Record<typeof key, unknown>)[key] = details[key];
+    }
+  }
+}
+
+Object.defineProperty(CozeAuthError.prototype, 'name', {
+  value: 'CozeAuthError',
+  writable: true,
+  configurable: true,
+});

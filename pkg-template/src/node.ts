@@ -1,0 +1,28 @@
+// The package's entry for Node: every flow, including those that do not belong in a page
+// (the device flow; the JWT and web flows, which hold secrets; configs, which hold them too).
+// The published declarations (index.d.ts, index.d.cts) are generated from this file.
+
+export { CozeAuthError } from './error.js';
+export { PKCEOAuthApp } from './pkce.js';
+export { DeviceOAuthApp } from './device.js';
+export { OAuthJWTFlow, botChatScope } from './jwt.js';
+export { WebOAuthApp } from './web.js';
+export { TokenAuth } from './token-auth.js';
+export { loadOAuthApp } from './config.js';
+export { COZE_CN_BASE_URL, COZE_COM_BASE_URL } from './constants.js';
+export type { BaseAppOptions, FetchLike, OAuthToken, PendingFlowStorage, RequestOptions } from './core.js';
+export type { CozeAuthErrorCode } from './error.js';
+export type {
+  CodeChallengeMethod,
+  GetPKCEAccessTokenParams,
+  GetPKCEOAuthUrlParams,
+  HandleCallbackOptions,
+  PKCEOAuthAppOptions,
+  PKCEOAuthUrl,
+  StartLoginParams,
+} from './pkce.js';
+export type { DeviceCode, DeviceOAuthAppOptions, DevicePendingInfo, GetDeviceAccessTokenParams, GetDeviceCodeParams } from './device.js';
+export type { CozeAuthLogger, JwtScope, JwtSessionContext, JwtToken, JwtTokenParams, OAuthJWTFlowOptions } from './jwt.js';
+export type { GetWebAccessTokenParams, GetWebOAuthUrlParams, WebCallbackOptions, WebOAuthAppOptions } from './web.js';
+export type { TokenAuthOptions } from './token-auth.js';
+export type { LoadOAuthAppOptions, OAuthApp, OAuthAppConfig } from './config.js';
