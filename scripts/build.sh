@@ -58,24 +58,10 @@ for f in "$JS"/*.js; do
   case "$(basename "$f")" in node.js | seam-node.js | device.js | jwt.js | web.js | config.js) ;; *) cp "$f" pkg/browser/ ;; esac
 done
 # That loader replaces wasm-bindgen's glue (a page would ship the glue's unused half), so it
-# must speak the ABI the glue speaks: these lines of the generated glue pin it (how `run` takes
-# its two slices and returns its vector, and the one import). Fail if wasm-bindgen changes it.
+# must speak the ABI the glue speaks for every export: check-glue.mjs fails if wasm-bindgen
+# lowers them otherwise.
 glue=pkg/browser/coze_auth.js
-for line in \
-  'export function run(op, args, bytes) {' \
-  'ptr0 = passArray8ToWasm0(args, wasm.__wbindgen_malloc);' \
-  'ptr1 = passArray8ToWasm0(bytes, wasm.__wbindgen_malloc);' \
-  'const ret = wasm.run(val3, ptr0, len0, ptr1, len1);' \
-  'var v4 = getArrayU8FromWasm0(ret[0], ret[1]).slice();' \
-  'wasm.__wbindgen_free(ret[0], ret[1] * 1, 1);' \
-  'const ptr = malloc(arg.length * 1, 1) >>> 0;' \
-  'wasm.__wbindgen_start();' \
-  '"./coze_auth_bg.js": import0,' \
-  'table.set(1027, false);'; do
-  grep -qF -- "$line" "$glue" || { echo "[build] $glue no longer has: $line (update pkg-template/src/wasm.ts)" >&2; exit 1; }
-done
-[ "$(grep -cE '^ *(__wbindgen|__wbg)[a-z_0-9]*: function' "$glue")" = 1 ] ||
-  { echo "[build] $glue imports more than __wbindgen_init_externref_table (update pkg-template/src/wasm.ts)" >&2; exit 1; }
+node scripts/check-glue.mjs "$glue"
 rm "$glue"
 
 echo "[build] node"

@@ -99,7 +99,7 @@ export interface PendingFlowStorage {
 export type SentResponse = ResponseArgs & { body: Uint8Array };
 
 /** Reads a response with the module (`args` beside the response's fields, at `now`). */
-export type Reader<Args, Result> = (wasm: Wasm, args: ResponseArgs & Args & { now: number }, body: Uint8Array) => Result;
+export type Reader<Args, Result> = (wasm: Wasm, args: { response: ResponseArgs; now: number } & Args, body: Uint8Array) => Result;
 
 export const DEFAULT_TIMEOUT_MS = 30000;
 /** Largest response body read (the core's MAX_BODY_BYTES). */
@@ -215,7 +215,7 @@ export async function sendAndRead<Args extends object, Result>(
   args: Args,
 ): Promise<Result> {
   const { body, ...res } = await send(fetchFn, timeoutMs, signal, request);
-  return read(wasm, { ...res, ...args, now: nowSeconds() }, body);
+  return read(wasm, { response: res, now: nowSeconds(), ...args }, body);
 }
 
 /**

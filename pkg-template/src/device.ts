@@ -133,7 +133,7 @@ export class DeviceOAuthApp {
   }
 
   #check(wasm: Wasm): Wasm {
-    if (!this.#checked) deviceCheckApp(wasm, this.#app);
+    if (!this.#checked) deviceCheckApp(wasm, { app: this.#app });
     this.#checked = true;
     return wasm;
   }
@@ -152,7 +152,7 @@ export class DeviceOAuthApp {
   async getDeviceCode(params?: GetDeviceCodeParams): Promise<DeviceCode> {
     const wasm = await this.#wasm();
     expectObject(params, 'params', true);
-    const request = deviceCodeRequest(wasm, { ...this.#app, workspaceId: string(params, 'workspaceId') });
+    const request = deviceCodeRequest(wasm, { app: this.#app, workspaceId: string(params, 'workspaceId') });
     const dc = await this.#call(wasm, request, signalOf(params), readDeviceCodeResponse, {});
     if (this.#codes.size >= REMEMBERED_CODES) this.#codes.delete(this.#codes.keys().next().value!);
     this.#codes.set(dc.device_code, { interval: dc.interval, expiresAt: dc.expires_in });
@@ -168,7 +168,7 @@ export class DeviceOAuthApp {
     const onPending = func(params, 'onPending') as ((info: DevicePendingInfo) => void) | undefined;
     const poll = get(params, 'poll');
     if (poll != null && typeof poll !== 'boolean') throw fail('poll must be a boolean.');
-    const request = devicePollRequest(wasm, { ...this.#app, deviceCode });
+    const request = devicePollRequest(wasm, { app: this.#app, deviceCode });
     if (!poll) return this.#call(wasm, request, signal, readDevicePollResponse, { deviceCode });
 
     const known = this.#codes.get(deviceCode) ?? {};
@@ -208,7 +208,7 @@ export class DeviceOAuthApp {
     const wasm = await this.#wasm();
     expectObject(options, 'options', true);
     if (typeof refreshToken !== 'string') throw fail('refreshToken must be a string.');
-    const request = deviceRefreshRequest(wasm, { ...this.#app, refreshToken });
+    const request = deviceRefreshRequest(wasm, { app: this.#app, refreshToken });
     return this.#call(wasm, request, signalOf(options), readTokenResponse, { secret1: refreshToken });
   }
 

@@ -317,7 +317,7 @@ export class OAuthJWTFlow {
   /** One grant: a fresh assertion, signed, sent; the answer read by the module. */
   async #mint(wasm: Wasm, params: JwtParamsArgs, signal: Signal | undefined): Promise<JwtToken> {
     const jwt = await this.#assertion(wasm, params);
-    const { request } = jwtTokenRequest(wasm, { flow: this.#flow, params, jwt });
+    const request = jwtTokenRequest(wasm, { flow: this.#flow, params, jwt });
     const started = Date.now();
     let response: SentResponse;
     try {
@@ -328,7 +328,7 @@ export class OAuthJWTFlow {
     }
     const { body, ...res } = response;
     this.#log?.(`POST ${request.url} -> ${res.status} (logId ${res.logId ?? 'none'}) in ${Date.now() - started} ms`);
-    return readTokenResponse(wasm, { ...res, now: nowSeconds(), secret1: jwt }, body);
+    return readTokenResponse(wasm, { response: res, now: nowSeconds(), secret1: jwt }, body);
   }
 
   /** Mints a new token: a fresh assertion (new `jti`), no cache. */
@@ -395,5 +395,7 @@ export class OAuthJWTFlow {
 
 /** The "channel" scope: `Connector.botChat` on `botIds` (empty: not limited to bots). Node only. */
 export function botChatScope(botIds: readonly string[]): JwtScope {
-  return botChatScopeOp(wasmNow(), { botIds });
+  const wasm = wasmNow();
+  if (!Array.isArray(botIds) || !botIds.every((id) => typeof id === 'string')) throw fail('botIds must be an array of strings.');
+  return botChatScopeOp(wasm, { botIds });
 }

@@ -130,7 +130,7 @@ export class PKCEOAuthApp {
   }
 
   #check(wasm: Wasm): Wasm {
-    if (!this.#checked) pkceCheckApp(wasm, this.#app);
+    if (!this.#checked) pkceCheckApp(wasm, { app: this.#app });
     this.#checked = true;
     return wasm;
   }
@@ -145,7 +145,7 @@ export class PKCEOAuthApp {
     return pkceAuthorize(
       wasm,
       {
-        ...this.#app,
+        app: this.#app,
         redirectUri: string(params, 'redirectUri', true),
         state: string(params, 'state'),
         codeChallengeMethod: string(params, 'codeChallengeMethod'),
@@ -162,7 +162,7 @@ export class PKCEOAuthApp {
   }
 
   #exchange(wasm: Wasm, code: string, redirectUri: string, codeVerifier: string, signal: Signal | undefined): Promise<OAuthToken> {
-    const request = pkceExchangeRequest(wasm, { ...this.#app, code, redirectUri, codeVerifier });
+    const request = pkceExchangeRequest(wasm, { app: this.#app, code, redirectUri, codeVerifier });
     return this.#token(wasm, request, signal, code, codeVerifier);
   }
 
@@ -188,7 +188,7 @@ export class PKCEOAuthApp {
     expectObject(options, 'options', true);
     if (typeof refreshToken !== 'string') throw fail('refreshToken must be a string.');
     const signal = signalOf(options);
-    return this.#token(wasm, pkceRefreshRequest(wasm, { ...this.#app, refreshToken }), signal, refreshToken);
+    return this.#token(wasm, pkceRefreshRequest(wasm, { app: this.#app, refreshToken }), signal, refreshToken);
   }
 
   /**

@@ -4,30 +4,33 @@
 import type { OAuthToken } from './core.js';
 import type { DeviceCode, DevicePendingInfo } from './device.js';
 import type { JwtScope } from './jwt.js';
-import { call, type Checked, type HttpRequest, type RefreshArgs, type ResponseArgs, type Wasm } from './seam.js';
+import { call, type Checked, type Export, type HttpRequest, type ReadArgs, type RefreshArgs, type ResponseArgs, type Wasm } from './seam.js';
 
-/** The operations as numbered in src/wasm/npm.rs (the shared ones: seam.ts). */
-const op = {
-  DEVICE_CHECK: 7,
-  DEVICE_CODE: 8,
-  DEVICE_CODE_READ: 9,
-  DEVICE_POLL: 10,
-  DEVICE_POLL_READ: 11,
-  DEVICE_POLLER: 12,
-  DEVICE_REFRESH: 13,
-  JWT_KEY: 14,
-  JWT_CHECK: 15,
-  JWT_PARAMS: 16,
-  JWT_SIGNING_INPUT: 17,
-  JWT_REQUEST: 18,
-  BOT_CHAT_SCOPE: 19,
-  WEB_CHECK: 20,
-  WEB_AUTHORIZE: 21,
-  WEB_CALLBACK: 22,
-  WEB_EXCHANGE: 23,
-  WEB_REFRESH: 24,
-  APP_CONFIG: 25,
-} as const;
+/** The Node build's module: the exports of seam.ts and these (the Node-only classes run only there). */
+export interface NodeWasm extends Wasm {
+  deviceCheckApp: Export;
+  deviceCodeRequest: Export;
+  readDeviceCodeResponse: Export;
+  devicePollRequest: Export;
+  readDevicePollResponse: Export;
+  devicePollStep: Export;
+  deviceRefreshRequest: Export;
+  jwtPrivateKey: Export;
+  jwtCheckFlow: Export;
+  jwtPlan: Export;
+  jwtSigningInput: Export;
+  jwtTokenRequest: Export;
+  botChatScope: Export;
+  webCheckApp: Export;
+  webAuthorize: Export;
+  webCallback: Export;
+  webExchangeRequest: Export;
+  webRefreshRequest: Export;
+  readAppConfig: Export;
+}
+
+/** The module of the Node build, where the Node-only classes run. */
+const node = (wasm: Wasm): NodeWasm => wasm as NodeWasm;
 
 // Device code flow.
 
@@ -37,22 +40,27 @@ export interface DeviceAppArgs {
   baseURL?: string | undefined;
 }
 
-export interface DeviceCodeArgs extends DeviceAppArgs {
+export interface DeviceCheckArgs {
+  app: DeviceAppArgs;
+}
+
+export interface DeviceCodeArgs {
+  app: DeviceAppArgs;
   workspaceId?: string | undefined;
 }
 
-export interface DeviceCodeResponseArgs extends ResponseArgs {
-  now: number;
+export type DeviceCodeResponseArgs = ReadArgs;
+
+export interface DeviceRefreshArgs extends RefreshArgs {
+  app: DeviceAppArgs;
 }
 
-export interface DeviceRefreshArgs extends DeviceAppArgs, RefreshArgs {}
-
-export interface DevicePollArgs extends DeviceAppArgs {
+export interface DevicePollArgs {
+  app: DeviceAppArgs;
   deviceCode: string;
 }
 
-export interface DevicePollResponseArgs extends ResponseArgs {
-  now: number;
+export interface DevicePollResponseArgs extends ReadArgs {
   deviceCode: string;
 }
 
@@ -76,23 +84,23 @@ export type DevicePollStep =
   | { token: OAuthToken; poller?: undefined; wait?: undefined; pending?: undefined }
   | { token?: undefined; poller: string; wait?: number; pending?: DevicePendingInfo };
 
-export const deviceCheckApp = (wasm: Wasm, args: DeviceAppArgs): Checked => call(wasm, op.DEVICE_CHECK, args);
+export const deviceCheckApp = (wasm: Wasm, args: DeviceCheckArgs): Checked => call(node(wasm).deviceCheckApp, args);
 
-export const deviceCodeRequest = (wasm: Wasm, args: DeviceCodeArgs): HttpRequest => call(wasm, op.DEVICE_CODE, args);
+export const deviceCodeRequest = (wasm: Wasm, args: DeviceCodeArgs): HttpRequest => call(node(wasm).deviceCodeRequest, args);
 
 export const readDeviceCodeResponse = (wasm: Wasm, args: DeviceCodeResponseArgs, body: Uint8Array): DeviceCode =>
-  call(wasm, op.DEVICE_CODE_READ, args, body);
+  call(node(wasm).readDeviceCodeResponse, args, body);
 
-export const devicePollRequest = (wasm: Wasm, args: DevicePollArgs): HttpRequest => call(wasm, op.DEVICE_POLL, args);
+export const devicePollRequest = (wasm: Wasm, args: DevicePollArgs): HttpRequest => call(node(wasm).devicePollRequest, args);
 
 /** Reads one poll's answer (a user who has not answered yet is an `oauth_error`). */
 export const readDevicePollResponse = (wasm: Wasm, args: DevicePollResponseArgs, body: Uint8Array): OAuthToken =>
-  call(wasm, op.DEVICE_POLL_READ, args, body);
+  call(node(wasm).readDevicePollResponse, args, body);
 
 export const devicePollStep = (wasm: Wasm, args: DevicePollStepArgs, body?: Uint8Array): DevicePollStep =>
-  call(wasm, op.DEVICE_POLLER, args, body);
+  call(node(wasm).devicePollStep, args, body);
 
-export const deviceRefreshRequest = (wasm: Wasm, args: DeviceRefreshArgs): HttpRequest => call(wasm, op.DEVICE_REFRESH, args);
+export const deviceRefreshRequest = (wasm: Wasm, args: DeviceRefreshArgs): HttpRequest => call(node(wasm).deviceRefreshRequest, args);
 
 // JWT flow.
 
@@ -147,31 +155,27 @@ export interface JwtSigningInputResult {
   signingInput: string;
 }
 
-export interface JwtTokenRequestResult {
-  request: HttpRequest;
-}
-
 export interface BotChatScopeArgs {
   /** Checked by the module: an array of strings. */
-  botIds: unknown;
+  botIds: readonly string[];
 }
 
 /** PEM text (as bytes, whatever PEM) → the key as PKCS#8 DER, base64url. */
-export const jwtPrivateKey = (wasm: Wasm, pem: Uint8Array): JwtPrivateKeyResult => call(wasm, op.JWT_KEY, {}, pem);
+export const jwtPrivateKey = (wasm: Wasm, pem: Uint8Array): JwtPrivateKeyResult => call(node(wasm).jwtPrivateKey, {}, pem);
 
-export const jwtCheckFlow = (wasm: Wasm, args: JwtCheckArgs): Checked => call(wasm, op.JWT_CHECK, args);
+export const jwtCheckFlow = (wasm: Wasm, args: JwtCheckArgs): Checked => call(node(wasm).jwtCheckFlow, args);
 
 /** Checks a grant's parameters: tokens of one `cacheKey` are interchangeable, replaced `marginSeconds` before they expire. */
-export const jwtPlan = (wasm: Wasm, args: JwtPlanArgs): JwtPlanResult => call(wasm, op.JWT_PARAMS, args);
+export const jwtPlan = (wasm: Wasm, args: JwtPlanArgs): JwtPlanResult => call(node(wasm).jwtPlan, args);
 
 /** A new assertion's signing input issued at `now`, its `jti` from `random`. */
 export const jwtSigningInput = (wasm: Wasm, args: JwtSigningInputArgs, random: Uint8Array): JwtSigningInputResult =>
-  call(wasm, op.JWT_SIGNING_INPUT, args, random);
+  call(node(wasm).jwtSigningInput, args, random);
 
-export const jwtTokenRequest = (wasm: Wasm, args: JwtTokenRequestArgs): JwtTokenRequestResult => call(wasm, op.JWT_REQUEST, args);
+export const jwtTokenRequest = (wasm: Wasm, args: JwtTokenRequestArgs): HttpRequest => call(node(wasm).jwtTokenRequest, args);
 
 /** The module's `botChatScope` (named apart from the public function that calls it). */
-export const botChatScopeOp = (wasm: Wasm, args: BotChatScopeArgs): JwtScope => call(wasm, op.BOT_CHAT_SCOPE, args);
+export const botChatScopeOp = (wasm: Wasm, args: BotChatScopeArgs): JwtScope => call(node(wasm).botChatScope, args);
 
 // Web app.
 
@@ -183,24 +187,33 @@ export interface WebAppArgs {
   wwwBaseURL?: string | undefined;
 }
 
-export interface WebAuthorizeArgs extends WebAppArgs {
+export interface WebCheckArgs {
+  app: WebAppArgs;
+}
+
+export interface WebAuthorizeArgs {
+  app: WebAppArgs;
   redirectUri: string;
   state?: string | undefined;
   workspaceId?: string | undefined;
 }
 
-export interface WebCallbackArgs extends WebAppArgs {
+export interface WebCallbackArgs {
+  app: WebAppArgs;
   url: string;
   /** The login's state, compared in constant time with the callback's. */
   state: string;
 }
 
-export interface WebExchangeArgs extends WebAppArgs {
+export interface WebExchangeArgs {
+  app: WebAppArgs;
   code: string;
   redirectUri: string;
 }
 
-export interface WebRefreshArgs extends WebAppArgs, RefreshArgs {}
+export interface WebRefreshArgs extends RefreshArgs {
+  app: WebAppArgs;
+}
 
 export interface WebAuthorizeResult {
   url: string;
@@ -211,17 +224,17 @@ export interface WebCallbackResult {
   code: string;
 }
 
-export const webCheckApp = (wasm: Wasm, args: WebAppArgs): Checked => call(wasm, op.WEB_CHECK, args);
+export const webCheckApp = (wasm: Wasm, args: WebCheckArgs): Checked => call(node(wasm).webCheckApp, args);
 
 /** The authorize URL and its state (given, else drawn from `random`). */
 export const webAuthorize = (wasm: Wasm, args: WebAuthorizeArgs, random: Uint8Array): WebAuthorizeResult =>
-  call(wasm, op.WEB_AUTHORIZE, args, random);
+  call(node(wasm).webAuthorize, args, random);
 
-export const webCallback = (wasm: Wasm, args: WebCallbackArgs): WebCallbackResult => call(wasm, op.WEB_CALLBACK, args);
+export const webCallback = (wasm: Wasm, args: WebCallbackArgs): WebCallbackResult => call(node(wasm).webCallback, args);
 
-export const webExchangeRequest = (wasm: Wasm, args: WebExchangeArgs): HttpRequest => call(wasm, op.WEB_EXCHANGE, args);
+export const webExchangeRequest = (wasm: Wasm, args: WebExchangeArgs): HttpRequest => call(node(wasm).webExchangeRequest, args);
 
-export const webRefreshRequest = (wasm: Wasm, args: WebRefreshArgs): HttpRequest => call(wasm, op.WEB_REFRESH, args);
+export const webRefreshRequest = (wasm: Wasm, args: WebRefreshArgs): HttpRequest => call(node(wasm).webRefreshRequest, args);
 
 // App config.
 
@@ -232,4 +245,4 @@ export type AppConfig =
   | { clientType: 'jwt'; clientId: string; privateKey: string; publicKeyId: string; baseURL?: string };
 
 /** The config text, as bytes. */
-export const readAppConfig = (wasm: Wasm, text: Uint8Array): AppConfig => call(wasm, op.APP_CONFIG, {}, text);
+export const readAppConfig = (wasm: Wasm, text: Uint8Array): AppConfig => call(node(wasm).readAppConfig, {}, text);

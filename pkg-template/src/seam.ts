@@ -1,16 +1,28 @@
-// The seam between the JS layer and the WebAssembly module (src/wasm/npm.rs): every call into
-// the module goes through one typed function per operation, here for the operations both
-// builds have and in seam-node.ts for the Node build's. Only these two files know how an
-// operation reaches the module (today `run(op, argsJson, bytes)` with the numbers below, through
-// `call`); the rest of the JS layer sees plain typed functions.
+// The seam between the JS layer and the WebAssembly module (src/seam/ in the crate): every call
+// into the module goes through one typed function per operation, here for the operations both
+// builds have and in seam-node.ts for the Node build's. Each calls the module's export of the
+// same name with its arguments as JSON and its bytes (a response body, random bytes, a PEM); the
+// export answers the result as JSON, or the error it stands for. The Rust side reads the
+// arguments strictly (a missing or unknown key is an error naming it), and
+// tests/seam/contract.test.mjs holds these types, the Rust declarations and the built modules'
+// exports together.
 
 import { CozeAuthError, type CozeAuthErrorCode } from './error.js';
 import type { OAuthToken } from './core.js';
 import type { CodeChallengeMethod } from './pkce.js';
 
-/** The loaded module as both loaders hand it over (wasm.ts, wasm-node.cts). */
+/** One export of the module: the arguments as JSON text and the operation's bytes in, JSON text out. */
+export type Export = (args: Uint8Array, bytes: Uint8Array) => Uint8Array;
+
+/** The loaded module as both loaders hand it over (wasm.ts, wasm-node.cts): its exports by name. */
 export interface Wasm {
-  run(op: number, args: Uint8Array, bytes: Uint8Array): Uint8Array;
+  pkceCheckApp: Export;
+  pkceAuthorize: Export;
+  pkceExchangeRequest: Export;
+  pkceRefreshRequest: Export;
+  readTokenResponse: Export;
+  pendingLoginKey: Export;
+  takePendingLogin: Export;
 }
 
 /** A request the module built, for the JS layer to send as it is. */
@@ -40,8 +52,14 @@ export interface PkceAppArgs {
   wwwBaseURL?: string | undefined;
 }
 
+/** Only the app, whose options are checked. */
+export interface PkceCheckArgs {
+  app: PkceAppArgs;
+}
+
 /** An authorize URL's parameters; with `loginNow` (Unix seconds), also the pending login to store. */
-export interface PkceAuthorizeArgs extends PkceAppArgs {
+export interface PkceAuthorizeArgs {
+  app: PkceAppArgs;
   redirectUri: string;
   state?: string | undefined;
   codeChallengeMethod?: string | undefined;
@@ -59,7 +77,8 @@ export interface PkceAuthorizeResult {
   value?: string;
 }
 
-export interface PkceExchangeArgs extends PkceAppArgs {
+export interface PkceExchangeArgs {
+  app: PkceAppArgs;
   code: string;
   redirectUri: string;
   codeVerifier: string;
@@ -69,11 +88,18 @@ export interface RefreshArgs {
   refreshToken: string;
 }
 
-export interface PkceRefreshArgs extends PkceAppArgs, RefreshArgs {}
+export interface PkceRefreshArgs extends RefreshArgs {
+  app: PkceAppArgs;
+}
 
-/** A token response to read at `now` (Unix seconds); `secret1`/`secret2`, the values sent, are scrubbed from server text. */
-export interface TokenResponseArgs extends ResponseArgs {
+/** What the reader of an answer gets besides its own arguments: the response, and when it was read (Unix seconds). */
+export interface ReadArgs {
+  response: ResponseArgs;
   now: number;
+}
+
+/** A token response to read; `secret1`/`secret2`, the values sent, are scrubbed from server text. */
+export interface TokenResponseArgs extends ReadArgs {
   secret1?: string | undefined;
   secret2?: string | undefined;
 }
@@ -102,28 +128,19 @@ export interface PendingLogin {
 /** An operation with nothing to answer but success: `{}`. */
 export type Checked = Record<string, never>;
 
-/** The operations as numbered in src/wasm/npm.rs (the Node build's: seam-node.ts). */
-const op = {
-  CHECK: 0,
-  AUTHORIZE: 1,
-  EXCHANGE: 2,
-  REFRESH: 3,
-  TOKEN: 4,
-  CALLBACK_KEY: 5,
-  TAKE_CALLBACK: 6,
-} as const;
-
 // Typed structurally so that the declarations need no DOM lib.
 export const encoder: { encode(input: string): Uint8Array<ArrayBuffer> } = new TextEncoder();
 const decoder = new TextDecoder();
 
+const NO_BYTES = new Uint8Array(0);
+
 /**
- * Runs one operation of the module: `args` go as JSON, `bytes` as they are; the answer is the
+ * Calls one export of the module: `args` go as JSON, `bytes` as they are; the answer is the
  * result, or the CozeAuthError it stands for (thrown). The result type is the operation's, as
  * its Rust side writes it.
  */
-export function call<Result>(wasm: Wasm, operation: number, args: object, bytes: Uint8Array = new Uint8Array(0)): Result {
-  const r = JSON.parse(decoder.decode(wasm.run(operation, encoder.encode(JSON.stringify(args)), bytes)));
+export function call<Result>(operation: Export, args: object, bytes: Uint8Array = NO_BYTES): Result {
+  const r = JSON.parse(decoder.decode(operation(encoder.encode(JSON.stringify(args)), bytes)));
   if (r.error) {
     const { message, ...details } = r.error as { message: string; code: CozeAuthErrorCode };
     throw new CozeAuthError(message, details);
@@ -132,22 +149,22 @@ export function call<Result>(wasm: Wasm, operation: number, args: object, bytes:
 }
 
 /** Checks a PKCE app's options. */
-export const pkceCheckApp = (wasm: Wasm, args: PkceAppArgs): Checked => call(wasm, op.CHECK, args);
+export const pkceCheckApp = (wasm: Wasm, args: PkceCheckArgs): Checked => call(wasm.pkceCheckApp, args);
 
 /** The authorize URL with a fresh verifier and state drawn from `random` (48 CSPRNG bytes). */
-export const pkceAuthorize = (wasm: Wasm, args: PkceAuthorizeArgs, random: Uint8Array): PkceAuthorizeResult => call(wasm, op.AUTHORIZE, args, random);
+export const pkceAuthorize = (wasm: Wasm, args: PkceAuthorizeArgs, random: Uint8Array): PkceAuthorizeResult => call(wasm.pkceAuthorize, args, random);
 
 /** The code exchange's token request. */
-export const pkceExchangeRequest = (wasm: Wasm, args: PkceExchangeArgs): HttpRequest => call(wasm, op.EXCHANGE, args);
+export const pkceExchangeRequest = (wasm: Wasm, args: PkceExchangeArgs): HttpRequest => call(wasm.pkceExchangeRequest, args);
 
 /** The refresh grant's token request. */
-export const pkceRefreshRequest = (wasm: Wasm, args: PkceRefreshArgs): HttpRequest => call(wasm, op.REFRESH, args);
+export const pkceRefreshRequest = (wasm: Wasm, args: PkceRefreshArgs): HttpRequest => call(wasm.pkceRefreshRequest, args);
 
 /** Reads the answer to any token request (PKCE, device refresh, JWT, web). */
-export const readTokenResponse = (wasm: Wasm, args: TokenResponseArgs, body: Uint8Array): OAuthToken => call(wasm, op.TOKEN, args, body);
+export const readTokenResponse = (wasm: Wasm, args: TokenResponseArgs, body: Uint8Array): OAuthToken => call(wasm.readTokenResponse, args, body);
 
 /** The storage key of the pending login a callback URL belongs to (by its state). */
-export const pendingLoginKey = (wasm: Wasm, args: PendingLoginKeyArgs): PendingLoginKeyResult => call(wasm, op.CALLBACK_KEY, args);
+export const pendingLoginKey = (wasm: Wasm, args: PendingLoginKeyArgs): PendingLoginKeyResult => call(wasm.pendingLoginKey, args);
 
 /** Checks a callback URL against its stored pending login (constant time) and answers what to exchange. */
-export const takePendingLogin = (wasm: Wasm, args: TakePendingLoginArgs): PendingLogin => call(wasm, op.TAKE_CALLBACK, args);
+export const takePendingLogin = (wasm: Wasm, args: TakePendingLoginArgs): PendingLogin => call(wasm.takePendingLogin, args);

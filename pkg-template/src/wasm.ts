@@ -3,15 +3,16 @@
 // not, so esbuild users copy coze_auth_bg.wasm beside their bundle.
 //
 // This replaces wasm-bindgen's `--target web` glue, most of which (initSync, the argument
-// forms of init, the MIME-type fallback's warning) a page never runs. It speaks the ABI of the
-// module's one export as wasm-bindgen 0.2.130 lowers `run(op: u8, args: &[u8], bytes: &[u8]) ->
-// Vec<u8>`: each input slice is copied into memory from `__wbindgen_malloc` (the callee frees
-// it), and the result comes back as (pointer, length) for the caller to copy and free.
-// scripts/build.sh checks the generated glue still does exactly this, and fails otherwise.
+// forms of init, the MIME-type fallback's warning) a page never runs. Every export of the
+// module has the same shape, `fn(args: &[u8], bytes: &[u8]) -> Vec<u8>`, so one wrapper serves
+// them all, found by name; it speaks that shape's ABI as wasm-bindgen 0.2.130 lowers it: each
+// input slice is copied into memory from `__wbindgen_malloc` (the callee frees it), and the
+// result comes back as (pointer, length) for the caller to copy and free. scripts/build.sh
+// checks the generated glue still does exactly this for every export, and fails otherwise.
 // The Node build's loader is wasm-node.cts, with the same exports.
 
 import { CozeAuthError } from './error.js';
-import type { Wasm } from './seam.js';
+import type { Export, Wasm } from './seam.js';
 
 /** The raw exports of the module, as wasm-bindgen's glue would use them. */
 interface Exports {
@@ -20,8 +21,10 @@ interface Exports {
   __wbindgen_start(): void;
   __wbindgen_malloc(size: number, align: number): number;
   __wbindgen_free(ptr: number, size: number, align: number): void;
-  run(op: number, argsPtr: number, argsLen: number, bytesPtr: number, bytesLen: number): [number, number];
 }
+
+/** An operation's export as the module has it: two slices in, a (pointer, length) out. */
+type RawExport = (argsPtr: number, argsLen: number, bytesPtr: number, bytesLen: number) => [number, number];
 
 let loading: Promise<Wasm> | undefined;
 let ready: Wasm | undefined;
@@ -56,14 +59,17 @@ async function instantiate(): Promise<Wasm> {
     new Uint8Array(wasm.memory.buffer).set(bytes, ptr);
     return [ptr, bytes.length];
   };
-  return {
-    run(op, args, bytes) {
-      const [ptr, len] = wasm.run(op, ...pass(args), ...pass(bytes));
+  const operations: Record<string, Export> = {};
+  for (const [name, raw] of Object.entries(wasm)) {
+    if (typeof raw !== 'function' || name.startsWith('__wbindgen')) continue;
+    operations[name] = (args, bytes) => {
+      const [ptr, len] = (raw as RawExport)(...pass(args), ...pass(bytes));
       const out = new Uint8Array(wasm.memory.buffer, ptr >>> 0, len).slice();
       wasm.__wbindgen_free(ptr, len, 1);
       return out;
-    },
-  };
+    };
+  }
+  return operations as unknown as Wasm;
 }
 
 export function loadWasm(): Promise<Wasm> {

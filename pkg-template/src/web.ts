@@ -79,7 +79,7 @@ export class WebOAuthApp {
     };
     this.#fetch = func(options, 'fetch') as FetchLike | undefined;
     this.#timeoutMs = millis(options, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS;
-    webCheckApp(this.#wasm(), this.#app);
+    webCheckApp(this.#wasm(), { app: this.#app });
   }
 
   #wasm(): Wasm {
@@ -93,7 +93,7 @@ export class WebOAuthApp {
   }
 
   #exchange(wasm: Wasm, code: string, redirectUri: string, signal: Signal | undefined): Promise<OAuthToken> {
-    const request = webExchangeRequest(wasm, { ...this.#app, code, redirectUri });
+    const request = webExchangeRequest(wasm, { app: this.#app, code, redirectUri });
     return this.#token(wasm, request, signal, code);
   }
 
@@ -101,7 +101,7 @@ export class WebOAuthApp {
   async getOAuthUrl(params: GetWebOAuthUrlParams): Promise<{ url: string; state: string }> {
     const wasm = this.#wasm();
     expectObject(params, 'params');
-    const args = { ...this.#app, redirectUri: string(params, 'redirectUri', true), state: string(params, 'state'), workspaceId: string(params, 'workspaceId') };
+    const args = { app: this.#app, redirectUri: string(params, 'redirectUri', true), state: string(params, 'state'), workspaceId: string(params, 'workspaceId') };
     const { url, state } = webAuthorize(wasm, args, randomBytes());
     return { url, state };
   }
@@ -126,7 +126,7 @@ export class WebOAuthApp {
     const state = string(options, 'state', true);
     const redirectUri = string(options, 'redirectUri', true);
     const signal = signalOf(options);
-    const { code } = webCallback(wasm, { ...this.#app, url, state });
+    const { code } = webCallback(wasm, { app: this.#app, url, state });
     return this.#exchange(wasm, code, redirectUri, signal);
   }
 
@@ -135,7 +135,7 @@ export class WebOAuthApp {
     const wasm = this.#wasm();
     expectObject(options, 'options', true);
     if (typeof refreshToken !== 'string') throw fail('refreshToken must be a string.');
-    const request = webRefreshRequest(wasm, { ...this.#app, refreshToken });
+    const request = webRefreshRequest(wasm, { app: this.#app, refreshToken });
     return this.#token(wasm, request, signalOf(options), refreshToken);
   }
 
