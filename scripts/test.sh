@@ -42,6 +42,9 @@ FUZZ_SECONDS="${FUZZ_SECONDS:-15}" bash scripts/fuzz.sh
 step "build the npm package"
 bash scripts/build.sh
 
+step "the seam's contract: Rust declarations, the built modules' exports and the TypeScript calls agree"
+node --test tests/seam/
+
 step "wasm-bindgen tests in Node"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 export WASM_BINDGEN_TEST_TIMEOUT=60

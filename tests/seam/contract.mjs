@@ -17,7 +17,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 /** The Rust manifest: `{name: {builds, args: {path: required}, result: {path: required}}}`. */
 export function rustManifest() {
   const out = `${root}target/seam-manifest.json`;
-  execFileSync('cargo', ['test', '--quiet', '--lib', 'seam::contract', '--', '--quiet'], {
+  execFileSync('cargo', ['test', '--quiet', '--lib', 'seam::contract'], {
     cwd: root,
     env: { ...process.env, COZE_SEAM_MANIFEST: out },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -52,7 +52,7 @@ function keysOf(checker, type, node, prefix = '', out = {}) {
 
 /**
  * The calls of each seam file: `{file: {name: {args: {path: required}, result: {…}}}}`, from
- * every `call(wasm.NAME, args, …)`, typed by the compiler.
+ * every `call(wasm.NAME, args, …)` (or `call(node(wasm).NAME, …)`), typed by the compiler.
  */
 export function typescriptCalls(files) {
   const program = ts.createProgram(files, {
@@ -75,8 +75,7 @@ export function typescriptCalls(files) {
         ts.isIdentifier(node.expression) &&
         node.expression.text === 'call' &&
         node.arguments.length >= 2 &&
-        ts.isPropertyAccessExpression(node.arguments[0]) &&
-        node.arguments[0].expression.getText(source) === 'wasm'
+        ts.isPropertyAccessExpression(node.arguments[0])
       ) {
         const name = node.arguments[0].name.text;
         const args = keysOf(checker, checker.getTypeAtLocation(node.arguments[1]), node);
