@@ -140,11 +140,12 @@ describe('safe file writes', { concurrency: true, timeout: 30_000 }, () => {
     await withMock(async (coze) => {
       const dir = tempDir()
       const out = join(dir, 'token.json')
+      const config = tempDir()
       writeFileSync(out, 'old', { mode: 0o644 })
       const oldIno = statSync(out).ino
       const fd = openSync(out, 'r') // what anyone who opened the old, world-readable file sees
       try {
-        const r = await cli(loginArgs(coze, '--out', out, '--file', join(dir, 'credentials.json')), { umask: '000' })
+        const r = await cli(loginArgs(coze, '--out', out), { config, umask: '000' })
         assert.equal(r.code, 0, r.stderr)
         const buf = Buffer.alloc(4096)
         const n = readSync(fd, buf, 0, buf.length, 0)
@@ -154,9 +155,10 @@ describe('safe file writes', { concurrency: true, timeout: 30_000 }, () => {
       }
       assert.notEqual(statSync(out).ino, oldIno)
       assert.equal(mode(out), 0o600)
-      assert.equal(mode(join(dir, 'credentials.json')), 0o600, 'umask 000 widened the credentials file')
       assert.match(JSON.parse(readFileSync(out, 'utf8')).access_token, /^czs_/)
-      assert.deepEqual(readdirSync(dir).sort(), ['credentials.json', 'token.json'], 'a temporary or lock file was left behind')
+      assert.deepEqual(readdirSync(dir), ['token.json'], 'a temporary file was left behind')
+      assert.equal(mode(join(config, 'coze-auth', 'credentials.json')), 0o600, 'umask 000 widened the credentials file')
+      assert.deepEqual(readdirSync(join(config, 'coze-auth')), ['credentials.json'], 'a temporary or lock file was left behind')
     })
   })
 })
