@@ -72,8 +72,10 @@ const COMMANDS = {
  * `coze-auth token` refreshes when the access token expires within this many seconds. The token
  * it prints is used right away by a script, maybe for a minute-long run of requests, and the
  * machine's clock may be off from Coze's by tens of seconds: a token with less than 2 minutes left
- * could die mid-use. Coze's OAuth access tokens live 15 minutes, so a larger margin would refresh
- * much more often for nothing (5 minutes: every 10 minutes of use instead of every 13).
+ * could die mid-use (the official SDKs' 5-30 s margins only cover a request in flight). The
+ * lifetime of device-flow access tokens is not documented; with a 15-minute one (the JWT grant's
+ * default) a larger margin would refresh much more often for nothing (5 minutes: every 10 minutes
+ * of use instead of every 13).
  */
 const REFRESH_MARGIN_S = 120;
 /** A lock older than this was left by a process that died or hung: it is taken over. */
