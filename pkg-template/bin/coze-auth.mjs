@@ -532,7 +532,12 @@ async function login(values) {
   }
   const json = JSON.stringify(token, null, 2) + '\n';
   if (out) {
-    writePrivateFile(out, json);
+    try {
+      writePrivateFile(out, json);
+    } catch (e) {
+      if (failed || !(e instanceof Exit)) throw e;
+      throw new Exit(`${e.message} The login is saved in ${q(path)}: \`coze-auth token\` prints the access token.`);
+    }
     err(`  Logged in. The token is in ${q(out)} (mode 0600).`);
   } else {
     err('  Logged in.');
