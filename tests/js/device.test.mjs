@@ -222,10 +222,14 @@ test('the browser build refuses DeviceOAuthApp with `unsupported`', async () => 
   assert.throws(() => new browser.DeviceOAuthApp({ clientId: 'x' }), (e) => e instanceof browser.CozeAuthError && e.code === 'unsupported' && /Node/.test(e.message))
 })
 
+/** The CLI saves logins here, not in the real ~/.config (tests/js/cli.test.mjs tests that file). */
+const CONFIG_HOME = mkdtempSync(join(tmpdir(), 'coze-auth-config-'))
+
 /** Runs the CLI; resolves with {code, signal, stdout, stderr}. `onStderr` sees stderr as it comes. */
 function cli(args, onStderr) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const env = { ...process.env, XDG_CONFIG_HOME: CONFIG_HOME }
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))

@@ -26,6 +26,9 @@ export const DEFAULT_DEVICE_SCRIPT = Object.freeze({
   expiresAbsolute: false, // send expires_in as an absolute Unix time instead of a lifetime
   verificationField: 'verification_uri', // or 'verification_url'
   enforceInterval: false, // answer slow_down (outside the script) to a poll sooner than the interval
+  userCode: null, // a string: the user_code to send (any text, escape sequences included) instead of a random one
+  verificationUri: null, // a string: the verification page URL to send instead of this server's
+  errorMessage: null, // a string: the error_message / error_description of every error answer instead of the usual text
 })
 const OUTCOMES = ['allow', 'deny', 'expire', 'manual']
 const ENCODINGS = ['error_code', 'error', 'both']
@@ -70,6 +73,7 @@ export function normalizeDeviceScript(script = {}) {
   if (!(s.interval === null || (Number.isInteger(s.interval) && s.interval >= 0))) throw new Error('interval must be an integer >= 0 or null')
   if (!(Number.isFinite(s.expiresIn) && s.expiresIn > 0)) throw new Error('expiresIn must be a positive number of seconds')
   if (s.verificationField !== 'verification_uri' && s.verificationField !== 'verification_url') throw new Error('verificationField must be verification_uri or verification_url')
+  for (const k of ['userCode', 'verificationUri', 'errorMessage']) if (s[k] !== null && typeof s[k] !== 'string') throw new Error(`${k} must be a string or null`)
   return { ...s, slowDown: [...s.slowDown], throttle: [...s.throttle], expiresAbsolute: Boolean(s.expiresAbsolute), enforceInterval: Boolean(s.enforceInterval) }
 }
 
@@ -132,7 +136,7 @@ export class DeviceFlow {
     }
     const s = this.#script
     const deviceCode = 'czs_mock_dc_' + rand(24)
-    const userCode = newUserCode()
+    const userCode = s.userCode ?? newUserCode()
     const now = Date.now()
     const expiresAt = now + s.expiresIn * 1000
     this.codes.set(deviceCode, {
@@ -141,7 +145,7 @@ export class DeviceFlow {
       lastPollAt: null, decision: null, used: false,
     })
     const answer = { device_code: deviceCode, user_code: userCode }
-    answer[s.verificationField] = ctx.mock.url + DEVICE_VERIFICATION_PATH
+    answer[s.verificationField] = s.verificationUri ?? ctx.mock.url + DEVICE_VERIFICATION_PATH
     // A fractional expiresIn (fast tests) is enforced exactly but sent rounded up, as Coze sends integers.
     answer.expires_in = s.expiresAbsolute ? Math.ceil(expiresAt / 1000) : Math.ceil(s.expiresIn)
     if (s.interval !== null) answer.interval = s.interval
@@ -181,7 +185,7 @@ export class DeviceFlow {
     const fail = (code, status = s.status, headers = {}) => {
       record.answer = code
       record.status = status
-      return new GrantAnswer(status, errorBody(s.encoding, code, MESSAGES[code] ?? code), headers)
+      return new GrantAnswer(status, errorBody(s.encoding, code, s.errorMessage ?? MESSAGES[code] ?? code), headers)
     }
     if (entry.used) { record.answer = 'invalid_grant'; record.status = 400; throw invalid('invalid_grant', 'device code already used') }
     if (now >= entry.expiresAt) throw fail('expired_token')

@@ -63,6 +63,17 @@ test('device code: verification_url, absolute expires_in, no interval', () => wi
   assert.equal('interval' in dc, false)
 }))
 
+test('device code: userCode, verificationUri and errorMessage send any text the script gives', () => withMock(async (coze) => {
+  coze.setDeviceScript({ userCode: 'AB\x1b[2JCD', verificationUri: 'https://evil.example/\x1b]0;t\x07', errorMessage: 'no\x1b[31m', outcome: 'deny', interval: 0 })
+  const dc = await deviceCode(coze)
+  assert.equal(dc.user_code, 'AB\x1b[2JCD')
+  assert.equal(dc.verification_uri, 'https://evil.example/\x1b]0;t\x07')
+  assert.deepEqual((await poll(coze, dc)).body, { error_code: 'access_denied', error_message: 'no\x1b[31m' })
+  for (const bad of [{ userCode: 1 }, { verificationUri: {} }, { errorMessage: false }]) {
+    assert.throws(() => coze.setDeviceScript(bad), /must be a string or null/, JSON.stringify(bad))
+  }
+}))
+
 test('poll: pending N with slow_down, then a token; the device code is single use', () => withMock(async (coze) => {
   coze.setDeviceScript({ pending: 3, slowDown: [1], interval: 0 })
   const dc = await deviceCode(coze)
