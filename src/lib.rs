@@ -9,13 +9,18 @@
 //!   [`AppConfig`] reads the SDKs' shared JSON app config.
 //! - [`transport`]: the [`Transport`] trait that moves requests (bring your own HTTP client), and
 //!   the [`Sleeper`] that times the device flow's polling.
-//! - `wasm` (wasm32 only): the JavaScript API (`PKCEOAuthApp`, `CozeAuthError`, …).
+//! - `adapters` (wasm32 with the default `fetch` feature): what a Rust program compiled to
+//!   wasm32 plugs into the core: `adapters::FetchTransport` (a [`Transport`] over `fetch`),
+//!   `adapters::WebStorageStore` (a [`PendingFlowStore`] over `sessionStorage`) and
+//!   `adapters::TimeoutSleeper` (a [`Sleeper`] over `setTimeout`).
+//! - `wasm` (wasm32 with the `npm` feature): the npm package's sans-IO module, which its
+//!   JavaScript drives; not for Rust callers.
 //!
 //! Each flow's documentation has an example that runs (with a stand-in for the HTTP client):
 //! [`PkceOAuthApp`], [`DeviceOAuthApp`], [`core::jwt`] (`JwtFlow` with `RsaSigner`),
 //! [`WebOAuthApp`], [`TokenAuth`], [`AppConfig`]. With a real HTTP client: the crate's
 //! `examples/device_login.rs` implements [`Transport`] over `ureq` (`cargo run --example
-//! device_login -- --client-id ID`). On wasm32, `wasm::fetch::FetchTransport` is the transport.
+//! device_login -- --client-id ID`). On wasm32, `adapters::FetchTransport` is the transport.
 //!
 //! ```
 //! use coze_auth::{AuthorizationUrlParams, PkceOAuthApp, PkceOAuthAppOptions, SystemRandom};
@@ -74,7 +79,9 @@ pub mod core;
 pub mod platform;
 pub mod transport;
 
-#[cfg(all(target_arch = "wasm32", any(feature = "fetch", feature = "npm")))]
+#[cfg(all(target_arch = "wasm32", feature = "fetch"))]
+pub mod adapters;
+#[cfg(all(target_arch = "wasm32", feature = "npm"))]
 pub mod wasm;
 
 pub use crate::core::app_config::{AppConfig, JwtAppConfig, PublicAppConfig, WebAppConfig};

@@ -1,19 +1,10 @@
-//! The JavaScript API: thin wrappers that convert JS values, call the core, and turn errors
-//! into `CozeAuthError`. No protocol decisions here.
+//! The npm package's WebAssembly module (feature `npm`, and `node` for the Node build): the
+//! sans-IO exports that `pkg-template/lib/`'s JavaScript drives with `fetch`. Not for Rust
+//! callers: a Rust program compiled to wasm32 uses the core with the [`crate::adapters`].
 
-#[cfg(feature = "fetch")]
-pub mod error;
-#[cfg(feature = "fetch")]
-pub mod fetch;
-#[cfg(feature = "fetch")]
-pub mod js;
 #[cfg(feature = "npm")]
 pub mod npm;
 #[cfg(all(feature = "npm", feature = "node"))]
 mod npm_jwt;
 #[cfg(all(feature = "npm", feature = "node"))]
 mod npm_web;
-#[cfg(feature = "fetch")]
-pub mod pkce_app;
-#[cfg(feature = "fetch")]
-pub mod storage;
