@@ -84,6 +84,22 @@ pub mod adapters;
 #[cfg(all(target_arch = "wasm32", feature = "npm"))]
 pub mod wasm;
 
+/// The hand-written codecs, for the differential fuzz targets (`fuzz/fuzz_targets/diff_*.rs`)
+/// to compare with serde_json, base64 and sha2. Compiled only under `--cfg fuzzing`, which
+/// cargo-fuzz sets: no public API, whatever `core`'s modules later become.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod __fuzz {
+    pub use crate::core::encoding::{base64url, is_base64url};
+    pub use crate::core::json::{parse as parse_json, ParseError, Value as JsonValue};
+    pub use crate::core::sha256::sha256;
+
+    /// The PEM body's standard-base64 decoder (`core::pem`, crate-private).
+    pub fn decode_base64(text: &str) -> Option<alloc::vec::Vec<u8>> {
+        crate::core::pem::decode_base64(text)
+    }
+}
+
 pub use crate::core::app_config::{AppConfig, JwtAppConfig, PublicAppConfig, WebAppConfig};
 pub use crate::core::callback::{MemoryStore, PendingFlow, PendingFlowStore};
 pub use crate::core::config::{COZE_CN_BASE_URL, COZE_COM_BASE_URL};
