@@ -20,6 +20,10 @@ cargo clippy --quiet --lib --tests --target wasm32-unknown-unknown -- -D warning
 cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features --features npm -- -D warnings
 cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features --features "npm node" -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
+# coze_auth::__fuzz, the differential fuzz targets' view of the codecs, exists only under
+# cargo-fuzz's `--cfg fuzzing` (a target dir of its own: other RUSTFLAGS rebuild everything).
+RUSTFLAGS="--cfg fuzzing" CARGO_TARGET_DIR=target/fuzz-clippy \
+  cargo clippy --quiet --lib --no-default-features -- -D warnings
 
 step "native Rust tests (protocol core, flows over a fake transport, doc examples)"
 cargo test --quiet
