@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds tests/wasm-consumer (a crate that depends on coze-auth like a Rust-on-wasm32 app) and
-# runs its wasm-bindgen tests in Node against a mock Coze started here.
+# Builds tests/wasm-consumer (a crate that depends on coze-auth like a Rust-on-wasm32 app: the
+# core with the wasm32 adapters) and runs its wasm-bindgen tests in Node against a mock Coze
+# started here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh rust
@@ -20,19 +21,7 @@ cargo fmt --check --manifest-path "$CONSUMER/Cargo.toml"
 cargo clippy --quiet --manifest-path "$CONSUMER/Cargo.toml" --all-targets \
   --target wasm32-unknown-unknown -- -D warnings
 
-# The mock prints its URL on its first line; it is stopped however this script ends.
-MOCK_LOG=$(mktemp)
-node tests/mock-coze/server.mjs --port 0 >"$MOCK_LOG" 2>&1 &
-MOCK_PID=$!
-trap 'kill "$MOCK_PID" 2>/dev/null || true; rm -f "$MOCK_LOG"' EXIT
-for _ in $(seq 100); do
-  grep -q 'listening on' "$MOCK_LOG" && break
-  kill -0 "$MOCK_PID" 2>/dev/null || { cat "$MOCK_LOG"; exit 1; }
-  sleep 0.1
-done
-COZE_MOCK_URL=$(sed -n 's/^mock-coze listening on //p' "$MOCK_LOG")
-[ -n "$COZE_MOCK_URL" ] || { echo "the mock Coze did not start"; cat "$MOCK_LOG"; exit 1; }
-export COZE_MOCK_URL
-echo "mock Coze at $COZE_MOCK_URL"
+. scripts/mock-coze.sh
+start_mock_coze
 
 cargo test --manifest-path "$CONSUMER/Cargo.toml" --target wasm32-unknown-unknown

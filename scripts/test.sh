@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: lint, native Rust (doc examples included), the Rust example with a real HTTP
-# client against the mock Coze, `cargo package`, fuzzing (bounded), wasm-bindgen (Node and
-# headless Chromium), a separate Rust crate on the wasm32 API (scripts/test-wasm-consumer.sh),
+# client against the mock Coze, `cargo package`, fuzzing (bounded), the wasm32 adapters'
+# wasm-bindgen tests (Node and headless Chromium, scripts/test-wasm.sh), a separate Rust crate on
+# the wasm32 adapters (scripts/test-wasm-consumer.sh),
 # the mock server, the packed npm package in Node, TypeScript types, the tarball across type
 # resolvers, runtimes and bundlers (scripts/test-pack.sh), and the demo end to end in Chromium.
 # The npm package's JS layer is strict TypeScript (pkg-template/src): building it type-checks it,
@@ -21,6 +22,10 @@ cargo clippy --quiet --lib --tests --target wasm32-unknown-unknown -- -D warning
 cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features --features npm -- -D warnings
 cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features --features "npm node" -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
+# coze_auth::__fuzz, the differential fuzz targets' view of the codecs, exists only under
+# cargo-fuzz's `--cfg fuzzing` (a target dir of its own: other RUSTFLAGS rebuild everything).
+RUSTFLAGS="--cfg fuzzing" CARGO_TARGET_DIR=target/fuzz-clippy \
+  cargo clippy --quiet --lib --no-default-features -- -D warnings
 
 step "native Rust tests (protocol core, flows over a fake transport, doc examples)"
 cargo test --quiet
@@ -45,16 +50,10 @@ bash scripts/build.sh
 step "the seam's contract: Rust declarations, the built modules' exports and the TypeScript calls agree"
 node --test tests/seam/
 
-step "wasm-bindgen tests in Node"
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
-export WASM_BINDGEN_TEST_TIMEOUT=60
-cargo test --target wasm32-unknown-unknown --test wasm
+step "wasm-bindgen tests of the wasm32 adapters, in Node and headless Chromium, against the mock Coze"
+bash scripts/test-wasm.sh
 
-step "wasm-bindgen tests in headless Chromium"
-CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1 \
-  cargo test --target wasm32-unknown-unknown --test wasm
-
-step "Rust wasm32 consumer: tests/wasm-consumer logs in with FetchTransport and PKCEOAuthApp, in Node against the mock Coze"
+step "Rust wasm32 consumer: tests/wasm-consumer logs in and refreshes through the core and the adapters, in Node against the mock Coze"
 bash scripts/test-wasm-consumer.sh
 
 step "mock Coze server"

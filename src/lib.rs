@@ -9,13 +9,18 @@
 //!   [`AppConfig`] reads the SDKs' shared JSON app config.
 //! - [`transport`]: the [`Transport`] trait that moves requests (bring your own HTTP client), and
 //!   the [`Sleeper`] that times the device flow's polling.
-//! - `wasm` (wasm32 only): the JavaScript API (`PKCEOAuthApp`, `CozeAuthError`, …).
+//! - `adapters` (wasm32 with the default `fetch` feature): what a Rust program compiled to
+//!   wasm32 plugs into the core: `adapters::FetchTransport` (a [`Transport`] over `fetch`),
+//!   `adapters::WebStorageStore` (a [`PendingFlowStore`] over `sessionStorage`) and
+//!   `adapters::TimeoutSleeper` (a [`Sleeper`] over `setTimeout`).
+//! - the npm package's sans-IO module (wasm32 with the `npm` feature: `src/seam/`, one named
+//!   export per operation), which its TypeScript drives; not for Rust callers.
 //!
 //! Each flow's documentation has an example that runs (with a stand-in for the HTTP client):
 //! [`PkceOAuthApp`], [`DeviceOAuthApp`], [`core::jwt`] (`JwtFlow` with `RsaSigner`),
 //! [`WebOAuthApp`], [`TokenAuth`], [`AppConfig`]. With a real HTTP client: the crate's
 //! `examples/device_login.rs` implements [`Transport`] over `ureq` (`cargo run --example
-//! device_login -- --client-id ID`). On wasm32, `wasm::fetch::FetchTransport` is the transport.
+//! device_login -- --client-id ID`). On wasm32, `adapters::FetchTransport` is the transport.
 //!
 //! ```
 //! use coze_auth::{AuthorizationUrlParams, PkceOAuthApp, PkceOAuthAppOptions, SystemRandom};
@@ -75,12 +80,28 @@ pub mod platform;
 pub mod transport;
 
 #[cfg(all(target_arch = "wasm32", feature = "fetch"))]
-pub mod wasm;
+pub mod adapters;
 
 /// The npm package's module: one named export per operation (see `src/seam/mod.rs`). Compiled
 /// natively too for its tests and the contract test's manifest.
 #[cfg(any(test, all(target_arch = "wasm32", feature = "npm")))]
 mod seam;
+
+/// The hand-written codecs, for the differential fuzz targets (`fuzz/fuzz_targets/diff_*.rs`)
+/// to compare with serde_json, base64 and sha2. Compiled only under `--cfg fuzzing`, which
+/// cargo-fuzz sets: no public API, whatever `core`'s modules later become.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod __fuzz {
+    pub use crate::core::encoding::{base64url, is_base64url};
+    pub use crate::core::json::{parse as parse_json, ParseError, Value as JsonValue};
+    pub use crate::core::sha256::sha256;
+
+    /// The PEM body's standard-base64 decoder (`core::pem`, crate-private).
+    pub fn decode_base64(text: &str) -> Option<alloc::vec::Vec<u8>> {
+        crate::core::pem::decode_base64(text)
+    }
+}
 
 pub use crate::core::app_config::{AppConfig, JwtAppConfig, PublicAppConfig, WebAppConfig};
 pub use crate::core::callback::{MemoryStore, PendingFlow, PendingFlowStore};

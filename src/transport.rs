@@ -1,8 +1,8 @@
 //! The plug-in point for HTTP: the core builds an [`HttpRequest`], a [`Transport`] sends it.
 //!
-//! On wasm32 the crate ships `coze_auth::wasm::fetch::FetchTransport` (the `fetch` of
-//! `globalThis`, or the caller's). Native Rust users implement this trait over the HTTP client
-//! of their choice.
+//! On wasm32 the crate ships `coze_auth::adapters::FetchTransport` (the `fetch` of
+//! `globalThis`, or the caller's) and `coze_auth::adapters::TimeoutSleeper` (feature `fetch`).
+//! Native Rust users implement [`Transport`] over the HTTP client of their choice.
 
 use core::future::Future;
 

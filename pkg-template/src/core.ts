@@ -1,4 +1,4 @@
-// What every app class shares. The WebAssembly module (src/wasm/npm.rs) makes every protocol
+// What every app class shares. The WebAssembly module (src/seam/ in the crate) makes every protocol
 // decision through synchronous sans-IO calls (seam.ts): it builds each request and reads each
 // response into a result or an error. The JS side only checks the types of the JS arguments,
 // draws random bytes, reads the clock, and runs fetch (time limit, AbortSignal, no redirects),

@@ -43,6 +43,7 @@ export const FAULT_TABLE = {
   slow_body: { what: 'sends headers, then a body that never ends', outcome: 'timeout' },
   drip: { what: 'sends a valid answer one byte every 4 ms (about 1 s)', outcome: 'ok' },
   huge_body: { what: 'sends 10 MB of JSON', outcome: 'invalid_response' },
+  huge_body_chunked: { what: 'sends 10 MB of JSON without `Content-Length`', outcome: 'invalid_response' },
   html_502: { what: 'HTTP 502 with an HTML page', outcome: 'http_error' },
   http_500_empty: { what: 'HTTP 500, empty body', outcome: 'http_error' },
   invalid_json: { what: 'HTTP 200, `{not json`', outcome: 'invalid_response' },

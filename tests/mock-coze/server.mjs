@@ -106,25 +106,9 @@ const FAULTS = {
     },
   },
   /** 10 MB of JSON (a token with a 10 MB padding field), streamed; the client must stop reading. */
-  huge_body: {
-    run: (ctx) => {
-      const head = Buffer.from(JSON.stringify(validAnswer(ctx, 'fault:huge_body')).replace(/\}$/, ',"padding":"'))
-      const chunk = Buffer.alloc(64 * 1024, 'a')
-      const chunks = Math.ceil(HUGE_BODY_BYTES / chunk.length)
-      ctx.res.writeHead(200, ctx.headers({ 'content-type': 'application/json', 'content-length': head.length + chunks * chunk.length + 2 }))
-      ctx.res.on('error', () => {}) // the client hangs up early: expected
-      ctx.res.write(head)
-      let sent = 0
-      const more = () => {
-        while (sent < chunks && !ctx.res.destroyed) {
-          sent++
-          if (!ctx.res.write(chunk)) return ctx.res.once('drain', more)
-        }
-        if (!ctx.res.destroyed) ctx.res.end('"}')
-      }
-      more()
-    },
-  },
+  huge_body: { run: (ctx) => sendHuge(ctx, 'fault:huge_body', true) },
+  /** The same 10 MB without `Content-Length` (chunked): only counting the bytes read stops it. */
+  huge_body_chunked: { run: (ctx) => sendHuge(ctx, 'fault:huge_body_chunked', false) },
   /** A token whose access_token holds bytes that are not UTF-8. */
   invalid_utf8: {
     run: (ctx) => {
@@ -177,6 +161,26 @@ function validAnswer(ctx, grant) {
     return { device_code: 'czs_mock_dc_' + rand(24), user_code: 'ABCD-EFGH', verification_uri: ctx.mock.url + '/device', expires_in: 600, interval: 5 }
   }
   return ctx.mock.mintToken(ctx.bodyClientId(), grant)
+}
+
+/** A valid answer with a HUGE_BODY_BYTES padding field, written as fast as the client reads. */
+function sendHuge(ctx, grant, declareLength) {
+  const head = Buffer.from(JSON.stringify(validAnswer(ctx, grant)).replace(/\}$/, ',"padding":"'))
+  const chunk = Buffer.alloc(64 * 1024, 'a')
+  const chunks = Math.ceil(HUGE_BODY_BYTES / chunk.length)
+  const length = declareLength ? { 'content-length': head.length + chunks * chunk.length + 2 } : {}
+  ctx.res.writeHead(200, ctx.headers({ 'content-type': 'application/json', ...length }))
+  ctx.res.on('error', () => {}) // the client hangs up early: expected
+  ctx.res.write(head)
+  let sent = 0
+  const more = () => {
+    while (sent < chunks && !ctx.res.destroyed) {
+      sent++
+      if (!ctx.res.write(chunk)) return ctx.res.once('drain', more)
+    }
+    if (!ctx.res.destroyed) ctx.res.end('"}')
+  }
+  more()
 }
 
 function sendBytes(ctx, status, bytes) {

@@ -327,7 +327,7 @@ test('requests are recorded with lower-cased headers, query and raw body; /__moc
 const anyTokenBody = { grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: 'czs_mock_rt_whatever' }
 
 test('fault names', () => {
-  assert.deepEqual([...FAULT_NAMES].sort(), ['drip', 'duplicate_keys', 'error_200', 'error_field_400', 'expires_in_string', 'hang', 'html_502', 'http_500_empty', 'huge_body', 'invalid_json', 'invalid_utf8', 'missing_field', 'no_access_token', 'no_token_type', 'numbers_as_strings', 'redirect', 'reset', 'slow_body'])
+  assert.deepEqual([...FAULT_NAMES].sort(), ['drip', 'duplicate_keys', 'error_200', 'error_field_400', 'expires_in_string', 'hang', 'html_502', 'http_500_empty', 'huge_body', 'huge_body_chunked', 'invalid_json', 'invalid_utf8', 'missing_field', 'no_access_token', 'no_token_type', 'numbers_as_strings', 'redirect', 'reset', 'slow_body'])
 })
 
 test('setFault rejects unknown names and bad times', () => withMock(async (coze) => {
@@ -462,6 +462,15 @@ test('fault huge_body: 10 MB of JSON with a valid token at its head', () => with
   coze.setFault('huge_body')
   const res = await postToken(coze, anyTokenBody)
   assert.ok(Number(res.headers.get('content-length')) > 10 * 1024 * 1024)
+  const text = await res.text()
+  assert.ok(text.length > 10 * 1024 * 1024)
+  assert.match(JSON.parse(text).access_token, /^czs_mock_at_/)
+}))
+
+test('fault huge_body_chunked: the same 10 MB without content-length', () => withMock(async (coze) => {
+  coze.setFault('huge_body_chunked')
+  const res = await postToken(coze, anyTokenBody)
+  assert.equal(res.headers.get('content-length'), null)
   const text = await res.text()
   assert.ok(text.length > 10 * 1024 * 1024)
   assert.match(JSON.parse(text).access_token, /^czs_mock_at_/)

@@ -1,303 +1,369 @@
-//! wasm-bindgen tests of the JS layer: run under Node (default) and headless Chromium
-//! (`WASM_BINDGEN_USE_BROWSER=1`). A fake `fetch` written in JS scripts the server, so the
-//! same tests run in both without a network.
+//! wasm-bindgen tests of the wasm32 adapters (`coze_auth::adapters`), in Node (default) and
+//! headless Chromium (`WASM_BINDGEN_USE_BROWSER=1`), against the mock Coze that scripts/test.sh
+//! starts. Its URL comes from `COZE_MOCK_URL`: read from `process.env` at run time in Node, and
+//! compiled in for the browser (which has no environment); scripts/test.sh starts one mock for
+//! both runs, so the URL is the same and nothing rebuilds between them.
 #![cfg(target_arch = "wasm32")]
 
-use coze_auth::wasm::pkce_app::WasmPkceOAuthApp;
-use js_sys::{Function, Object, Promise, Reflect};
-use wasm_bindgen::prelude::*;
+use coze_auth::adapters::{FetchTransport, TimeoutSleeper, WebStorageStore};
+use coze_auth::core::http::MAX_BODY_BYTES;
+use coze_auth::{
+    AuthorizationUrlParams, DeviceOAuthApp, DeviceOAuthAppOptions, ErrorCode, HttpRequest,
+    PendingFlowStore, PkceOAuthApp, PkceOAuthAppOptions, Sleeper, SystemRandom, Transport,
+};
+use js_sys::{Function, Promise};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
-fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
-    }
-    o.into()
+const CLIENT_ID: &str = "wasm-adapters-client";
+
+fn mock_url() -> String {
+    js_sys::eval("globalThis.process?.env?.COZE_MOCK_URL")
+        .ok()
+        .and_then(|v| v.as_string())
+        .or_else(|| option_env!("COZE_MOCK_URL").map(str::to_owned))
+        .expect("COZE_MOCK_URL: scripts/test.sh starts the mock Coze and sets it")
 }
 
-fn s(v: &str) -> JsValue {
-    JsValue::from_str(v)
-}
-
-fn field(v: &JsValue, k: &str) -> JsValue {
-    Reflect::get(v, &s(k)).unwrap()
-}
-
-fn field_str(v: &JsValue, k: &str) -> String {
-    field(v, k).as_string().unwrap_or_default()
-}
-
-/// A fake fetch answering `status` and `body`, recording its calls in `globalThis.__calls`.
-fn fake_fetch(status: u16, body: &str) -> Function {
-    Function::new_with_args(
-        "url, init",
-        &format!(
-            "(globalThis.__calls ||= []).push({{url, init}});
-             return Promise.resolve(new Response({body:?}, {{ status: {status}, headers: {{ 'x-tt-logid': 'log-1', 'content-type': 'application/json' }} }}));"
-        ),
-    )
-}
-
-fn app(fetch: Function, timeout_ms: Option<u32>) -> WasmPkceOAuthApp {
-    let mut opts = vec![
-        ("clientId", s("cid")),
-        ("baseURL", s("https://api.coze.cn")),
-        ("fetch", fetch.into()),
-    ];
-    if let Some(t) = timeout_ms {
-        opts.push(("timeoutMs", JsValue::from_f64(t as f64)));
-    }
-    WasmPkceOAuthApp::new(obj(&opts)).unwrap()
-}
-
-async fn settle(p: Promise) -> Result<JsValue, JsValue> {
-    JsFuture::from(p).await
-}
-
-const TOKEN: &str = r#"{"access_token":"czs_a","expires_in":4102444800,"refresh_token":"czs_r","token_type":"Bearer"}"#;
-
-fn exchange_params(extra: &[(&str, JsValue)]) -> JsValue {
-    let mut p = vec![
-        ("code", s("code-1")),
-        ("redirectUri", s("https://app.example/cb")),
-        ("codeVerifier", s("verifier-1")),
-    ];
-    p.extend(extra.iter().cloned());
-    obj(&p)
-}
-
-#[wasm_bindgen_test]
-async fn oauth_url_uses_the_platform_csprng() {
-    let a = app(fake_fetch(200, TOKEN), None);
-    let r1 = settle(a.get_oauth_url(obj(&[("redirectUri", s("https://app.example/cb"))])))
-        .await
-        .unwrap();
-    let r2 = settle(a.get_oauth_url(obj(&[("redirectUri", s("https://app.example/cb"))])))
-        .await
-        .unwrap();
-    assert!(field_str(&r1, "url").starts_with(
-        "https://www.coze.cn/api/permission/oauth2/authorize?response_type=code&client_id=cid&"
-    ));
-    assert_eq!(field_str(&r1, "codeVerifier").len(), 43);
-    assert_eq!(field_str(&r1, "state").len(), 22);
-    assert_ne!(
-        field_str(&r1, "codeVerifier"),
-        field_str(&r2, "codeVerifier")
-    );
-    assert_eq!(field_str(&r1, "codeChallengeMethod"), "S256");
-}
-
-#[wasm_bindgen_test]
-async fn exchange_through_custom_fetch() {
-    let a = app(fake_fetch(200, TOKEN), None);
-    let token = settle(a.get_access_token(exchange_params(&[])))
-        .await
-        .unwrap();
-    assert_eq!(field_str(&token, "access_token"), "czs_a");
-    assert_eq!(field(&token, "expires_in").as_f64(), Some(4102444800.0));
-    let calls = js_sys::eval("globalThis.__calls.at(-1)").unwrap();
-    assert_eq!(
-        field_str(&calls, "url"),
-        "https://api.coze.cn/api/permission/oauth2/token"
-    );
-    let init = field(&calls, "init");
-    assert_eq!(field_str(&init, "method"), "POST");
-    assert_eq!(field_str(&init, "redirect"), "manual");
-    assert!(field(&field(&init, "headers"), "authorization").is_undefined());
-    assert!(field_str(&init, "body").contains(r#""code_verifier":"verifier-1""#));
-}
-
-#[wasm_bindgen_test]
-async fn error_answers_become_coze_auth_errors() {
-    let cases = [
-        (
-            400,
-            r#"{"error_code":"invalid_grant","error_message":"bad"}"#,
-            "oauth_error",
-        ),
-        (200, r#"{"error":"invalid_grant"}"#, "oauth_error"),
-        (502, "<html>502</html>", "http_error"),
-        (200, "{not json", "invalid_response"),
-        (
-            200,
-            r#"{"token_type":"Bearer","expires_in":4102444800}"#,
-            "invalid_response",
-        ),
-    ];
-    for (status, body, code) in cases {
-        let a = app(fake_fetch(status, body), None);
-        let err = settle(a.get_access_token(exchange_params(&[])))
-            .await
-            .unwrap_err();
-        assert_eq!(field_str(&err, "code"), code, "{body}");
-        assert_eq!(field_str(&err, "name"), "CozeAuthError");
-        assert_eq!(field(&err, "status").as_f64(), Some(status as f64));
-        assert_eq!(field_str(&err, "logId"), "log-1");
-        let message = field_str(&err, "message");
-        assert!(!message.contains("code-1") && !message.contains("verifier-1"));
-    }
-}
-
-#[wasm_bindgen_test]
-async fn a_hanging_fetch_times_out() {
-    let hang = Function::new_with_args("url, init", "return new Promise(() => {});");
-    let a = app(hang, Some(50));
-    let err = settle(a.get_access_token(exchange_params(&[])))
-        .await
-        .unwrap_err();
-    assert_eq!(field_str(&err, "code"), "timeout");
-}
-
-#[wasm_bindgen_test]
-async fn abort_signal_ends_the_request() {
-    // The fake fetch ignores the signal on purpose: the deadline must still settle the call.
-    let hang = Function::new_with_args("url, init", "return new Promise(() => {});");
-    let a = app(hang, None);
-    let controller = web_sys::AbortController::new().unwrap();
-    let pending = a.get_access_token(exchange_params(&[("signal", controller.signal().into())]));
-    let abort = Function::new_with_args("c", "setTimeout(() => c.abort(), 20)");
-    abort.call1(&JsValue::UNDEFINED, &controller).unwrap();
-    let err = settle(pending).await.unwrap_err();
-    assert_eq!(field_str(&err, "code"), "aborted");
-
-    let err =
-        settle(a.get_access_token(exchange_params(&[("signal", controller.signal().into())])))
-            .await
-            .unwrap_err();
-    assert_eq!(
-        field_str(&err, "code"),
-        "aborted",
-        "an already aborted signal"
-    );
-}
-
-#[wasm_bindgen_test]
-async fn a_throwing_fetch_is_a_network_error_with_cause() {
-    let broken = Function::new_with_args("url, init", "throw new TypeError('connection reset')");
-    let a = app(broken, None);
-    let err = settle(a.get_access_token(exchange_params(&[])))
-        .await
-        .unwrap_err();
-    assert_eq!(field_str(&err, "code"), "network_error");
-    assert_eq!(
-        field_str(&field(&err, "cause"), "message"),
-        "connection reset"
-    );
-    let rejecting = Function::new_with_args(
-        "url, init",
-        "return Promise.reject(new TypeError('fetch failed'))",
-    );
-    let err = settle(app(rejecting, None).get_access_token(exchange_params(&[])))
-        .await
-        .unwrap_err();
-    assert_eq!(field_str(&err, "code"), "network_error");
-}
-
-#[wasm_bindgen_test]
-async fn bad_options_are_invalid_arguments() {
-    for options in [
-        obj(&[]),
-        obj(&[("clientId", s(""))]),
-        obj(&[("clientId", s("c")), ("baseURL", s("ftp://x"))]),
-        obj(&[("clientId", s("c")), ("timeoutMs", JsValue::from_f64(-1.0))]),
-        obj(&[("clientId", s("c")), ("fetch", s("not a function"))]),
-        JsValue::NULL,
-    ] {
-        let err = WasmPkceOAuthApp::new(options).err().unwrap();
-        assert_eq!(field_str(&err, "code"), "invalid_argument");
-    }
-    let a = app(fake_fetch(200, TOKEN), None);
-    let err = settle(a.get_oauth_url(obj(&[
-        ("redirectUri", s("https://a")),
-        ("codeChallengeMethod", s("S512")),
-    ])))
-    .await
-    .unwrap_err();
-    assert_eq!(field_str(&err, "code"), "invalid_argument");
-    let err = settle(a.get_access_token(obj(&[]))).await.unwrap_err();
-    assert_eq!(field_str(&err, "code"), "invalid_argument");
-}
-
-/// A storage object over a Map, standing in for sessionStorage in Node.
-fn memory_storage() -> JsValue {
-    js_sys::eval("(() => { const m = new Map(); return { getItem: k => m.has(k) ? m.get(k) : null, setItem: (k, v) => m.set(k, String(v)), removeItem: k => m.delete(k), get size() { return m.size } } })()").unwrap()
-}
-
-#[wasm_bindgen_test]
-async fn start_login_and_handle_callback() {
-    let storage = memory_storage();
-    let navigated = js_sys::Array::new();
-    let nav = {
-        let navigated = navigated.clone();
-        Closure::<dyn FnMut(JsValue)>::new(move |url: JsValue| {
-            navigated.push(&url);
-        })
-    };
-    let a = app(fake_fetch(200, TOKEN), None);
-    let started = settle(a.start_login(obj(&[
-        ("redirectUri", s("https://app.example/cb")),
-        ("storage", storage.clone()),
-        ("navigate", nav.as_ref().clone()),
-    ])))
-    .await
-    .unwrap();
-    assert_eq!(navigated.length(), 1);
-    assert_eq!(field(&storage, "size").as_f64(), Some(1.0));
-    let state = field_str(&started, "state");
-    let callback = format!("https://app.example/cb?code=code-7&state={state}");
-    let options = obj(&[("storage", storage.clone())]);
-    let token = settle(a.handle_callback(s(&callback), options.clone()))
-        .await
-        .unwrap();
-    assert_eq!(field_str(&token, "access_token"), "czs_a");
-    assert_eq!(field(&storage, "size").as_f64(), Some(0.0));
-    let err = settle(a.handle_callback(s(&callback), options.clone()))
-        .await
-        .unwrap_err();
-    assert_eq!(field_str(&err, "code"), "missing_pending_flow");
-    let err = settle(a.handle_callback(s("https://app.example/cb?code=x"), options))
-        .await
-        .unwrap_err();
-    assert_eq!(field_str(&err, "code"), "invalid_state");
-}
-
-#[wasm_bindgen_test]
-async fn session_storage_is_the_default_in_browsers() {
-    let session = js_sys::eval("globalThis.sessionStorage").unwrap_or(JsValue::UNDEFINED);
-    if session.is_undefined() {
-        // Node has no sessionStorage: the helper must say so, typed.
-        let a = app(fake_fetch(200, TOKEN), None);
-        let err = settle(a.handle_callback(
-            s("https://app.example/cb?code=x&state=y"),
-            JsValue::UNDEFINED,
-        ))
-        .await
-        .unwrap_err();
-        assert_eq!(field_str(&err, "code"), "invalid_argument");
-        return;
-    }
-    let a = app(fake_fetch(200, TOKEN), None);
-    let nav = Function::new_with_args("url", "");
-    let started = settle(a.start_login(obj(&[
-        ("redirectUri", s("https://app.example/cb")),
-        ("navigate", nav.into()),
-    ])))
-    .await
-    .unwrap();
-    let state = field_str(&started, "state");
-    let key = format!("coze-auth:pkce:{state}");
-    let stored = js_sys::eval(&format!("sessionStorage.getItem({key:?})")).unwrap();
-    assert!(stored.as_string().unwrap().contains("codeVerifier"));
-    let token = settle(a.handle_callback(
-        s(&format!("https://app.example/cb?code=c&state={state}")),
-        JsValue::UNDEFINED,
-    ))
-    .await
-    .unwrap();
-    assert_eq!(field_str(&token, "access_token"), "czs_a");
-    assert!(js_sys::eval(&format!("sessionStorage.getItem({key:?})"))
+/// Runs `body` (a JS async function body over `base` and `arg`) and returns its value.
+async fn js(body: &str, arg: &str) -> JsValue {
+    let f = Function::new_with_args("base, arg", &format!("return (async () => {{ {body} }})()"));
+    let promise: Promise = f
+        .call2(&JsValue::UNDEFINED, &mock_url().into(), &arg.into())
         .unwrap()
-        .is_null());
+        .into();
+    JsFuture::from(promise).await.unwrap()
+}
+
+/// Sets a fault on the mock's token endpoint for its next answer (`POST /__mock/fault`).
+async fn fault(name: &str) {
+    let status = js(
+        "const r = await fetch(`${base}/__mock/fault`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fault: arg, times: 1 }) }); return r.status",
+        name,
+    )
+    .await;
+    assert_eq!(status.as_f64(), Some(200.0), "fault {name}");
+}
+
+/// Paths the mock has been asked for since the last reset.
+async fn requested_paths() -> Vec<String> {
+    let paths = js(
+        "const r = await fetch(`${base}/__mock/requests`); return (await r.json()).map((q) => q.path).join(' ')",
+        "",
+    )
+    .await;
+    paths
+        .as_string()
+        .unwrap()
+        .split(' ')
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn reset_mock() {
+    js(
+        "await fetch(`${base}/__mock/reset`, { method: 'POST' })",
+        "",
+    )
+    .await;
+}
+
+fn pkce_app() -> PkceOAuthApp {
+    let base = mock_url();
+    PkceOAuthApp::new(PkceOAuthAppOptions {
+        client_id: CLIENT_ID.into(),
+        base_url: Some(base.clone()),
+        www_base_url: Some(base),
+    })
+    .unwrap()
+}
+
+fn token_request() -> HttpRequest {
+    pkce_app()
+        .refresh_request("czs_not_a_refresh_token")
+        .unwrap()
+}
+
+/// A JS `AbortController` whose `abort()` runs after `ms`.
+fn abort_after(ms: u32) -> web_sys::AbortController {
+    let controller = web_sys::AbortController::new().unwrap();
+    Function::new_with_args("c, ms", "setTimeout(() => c.abort(), ms)")
+        .call2(&JsValue::UNDEFINED, &controller, &ms.into())
+        .unwrap();
+    controller
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_comes_back_with_its_status_headers_and_body() {
+    let response = FetchTransport::new().send(token_request()).await.unwrap();
+    // A refresh token the mock never issued: an OAuth error, read in full.
+    assert_eq!(response.status, 400);
+    assert!(response.log_id().is_some());
+    let body = String::from_utf8(response.body).unwrap();
+    assert!(body.contains(r#""error_code":"invalid_grant""#), "{body}");
+
+    let err = pkce_app()
+        .refresh_token(&FetchTransport::new(), "czs_not_a_refresh_token")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::OAuthError);
+    assert_eq!(err.status, Some(400));
+}
+
+#[wasm_bindgen_test]
+async fn a_body_that_arrives_a_byte_at_a_time_is_read_whole() {
+    fault("drip").await;
+    let token = pkce_app()
+        .refresh_token(&FetchTransport::new(), "czs_any")
+        .await
+        .unwrap();
+    assert!(token.access_token.secret().starts_with("czs_mock_at_"));
+}
+
+#[wasm_bindgen_test]
+async fn a_server_that_never_answers_times_out() {
+    fault("hang").await;
+    let transport = FetchTransport::new().with_timeout_ms(300);
+    let err = transport.send(token_request()).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Timeout);
+    assert!(err.message.contains("300 ms"), "{}", err.message);
+}
+
+#[wasm_bindgen_test]
+async fn the_time_limit_covers_the_body() {
+    fault("slow_body").await;
+    let transport = FetchTransport::new().with_timeout_ms(300);
+    let err = transport.send(token_request()).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Timeout);
+    assert_eq!(err.status, Some(200), "the headers had arrived");
+}
+
+#[wasm_bindgen_test]
+async fn the_callers_signal_aborts_a_request() {
+    fault("hang").await;
+    let controller = abort_after(50);
+    let transport = FetchTransport::new().with_signal(controller.signal());
+    let err = transport.send(token_request()).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Aborted);
+    // Already aborted: nothing is sent.
+    let err = transport.send(token_request()).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Aborted);
+
+    fault("slow_body").await;
+    let controller = abort_after(100);
+    let transport = FetchTransport::new().with_signal(controller.signal());
+    let err = transport.send(token_request()).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Aborted, "while the body streams");
+}
+
+#[wasm_bindgen_test]
+async fn a_fetch_that_ignores_its_signal_still_settles_on_time() {
+    let hang = Function::new_with_args("url, init", "return new Promise(() => {})");
+    let transport = FetchTransport::new().with_fetch(hang).with_timeout_ms(50);
+    let err = transport.send(token_request()).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Timeout);
+}
+
+#[wasm_bindgen_test]
+async fn no_response_is_a_network_error_with_a_cause() {
+    let refused = Function::new_with_args(
+        "url, init",
+        "return Promise.reject(new TypeError('connection refused'))",
+    );
+    let transport = FetchTransport::new().with_fetch(refused);
+    let err = transport.send(token_request()).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::NetworkError);
+    assert_eq!(err.cause.as_deref(), Some("TypeError: connection refused"));
+    let body = token_request().body;
+    assert!(!format!("{err} {err:?}").contains(&body));
+}
+
+#[wasm_bindgen_test]
+async fn a_redirect_is_returned_not_followed() {
+    reset_mock().await;
+    fault("redirect").await;
+    let response = FetchTransport::new().send(token_request()).await.unwrap();
+    // Node's fetch hands the 302 over; a browser gives an opaque redirect (status 0).
+    assert!(
+        [0, 302].contains(&response.status),
+        "status {}",
+        response.status
+    );
+    fault("redirect").await;
+    let err = pkce_app()
+        .refresh_token(&FetchTransport::new(), "czs_any")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::HttpError);
+    let paths = requested_paths().await;
+    assert!(
+        !paths.iter().any(|p| p.contains("redirected_token")),
+        "{paths:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_body_over_one_mib_is_refused_with_or_without_content_length() {
+    for name in ["huge_body_chunked", "huge_body"] {
+        fault(name).await;
+        let err = FetchTransport::new()
+            .send(token_request())
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidResponse, "{name}");
+        assert_eq!(err.status, Some(200), "{name}");
+        assert!(err.message.contains("1 MiB"), "{name}: {}", err.message);
+        assert!(err.log_id.is_some(), "{name}");
+    }
+    // A stand-in fetch whose chunked body never declares a length, and never ends: the count
+    // stops it, not the end of the stream.
+    let endless = Function::new_with_args(
+        "url, init",
+        "const chunk = new Uint8Array(64 * 1024).fill(32);
+         const body = new ReadableStream({ pull(c) { c.enqueue(chunk) } });
+         return Promise.resolve(new Response(body, { status: 200 }))",
+    );
+    let err = FetchTransport::new()
+        .with_fetch(endless)
+        .send(token_request())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidResponse);
+    // Exactly the cap is still read.
+    let at_cap = Function::new_with_args(
+        "url, init",
+        &format!("return Promise.resolve(new Response(new Uint8Array({MAX_BODY_BYTES}).fill(32)))"),
+    );
+    let response = FetchTransport::new()
+        .with_fetch(at_cap)
+        .send(token_request())
+        .await
+        .unwrap();
+    assert_eq!(response.body.len(), MAX_BODY_BYTES);
+}
+
+#[wasm_bindgen_test]
+async fn an_html_502_is_an_http_error_with_its_status() {
+    fault("html_502").await;
+    let err = pkce_app()
+        .refresh_token(&FetchTransport::new(), "czs_any")
+        .await
+        .unwrap_err();
+    assert_eq!((err.code, err.status), (ErrorCode::HttpError, Some(502)));
+    assert!(err.log_id.is_some());
+}
+
+/// A `Storage` stand-in over a Map (Node has no sessionStorage), with a switch that makes it
+/// throw like a full or denied storage.
+fn map_storage() -> JsValue {
+    js_sys::eval(
+        "(() => { const m = new Map(); const s = { broken: false,
+           getItem(k) { if (s.broken) throw new Error('denied'); return m.has(k) ? m.get(k) : null },
+           setItem(k, v) { if (s.broken) throw new Error('QuotaExceededError'); m.set(k, String(v)) },
+           removeItem(k) { if (s.broken) throw new Error('denied'); m.delete(k) } }; return s })()",
+    )
+    .unwrap()
+}
+
+fn check_round_trip(store: &WebStorageStore) {
+    assert_eq!(store.get("coze-auth:test").unwrap(), None);
+    store.set("coze-auth:test", "value-1").unwrap();
+    assert_eq!(
+        store.get("coze-auth:test").unwrap().as_deref(),
+        Some("value-1")
+    );
+    store.remove("coze-auth:test").unwrap();
+    assert_eq!(store.get("coze-auth:test").unwrap(), None);
+    store.remove("coze-auth:test").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_storage_store_round_trips_a_pending_login() {
+    let raw = map_storage();
+    let store = WebStorageStore::new(raw.clone().unchecked_into());
+    check_round_trip(&store);
+
+    let app = pkce_app();
+    let params = AuthorizationUrlParams {
+        redirect_uri: "http://localhost:3000/callback".into(),
+        ..Default::default()
+    };
+    let auth = app
+        .start_login(&params, &store, &mut SystemRandom, 1_900_000_000)
+        .unwrap();
+    let key = format!("coze-auth:pkce:{}", auth.state.secret());
+    let saved = store.get(&key).unwrap().unwrap();
+    assert!(saved.contains("codeVerifier"), "{saved}");
+
+    js_sys::Reflect::set(&raw, &"broken".into(), &JsValue::TRUE).unwrap();
+    for err in [
+        store.get(&key).unwrap_err(),
+        store.set(&key, "x").unwrap_err(),
+        store.remove(&key).unwrap_err(),
+    ] {
+        assert_eq!(err.code, ErrorCode::InvalidArgument);
+    }
+
+    match WebStorageStore::session() {
+        Ok(session) => check_round_trip(&session),
+        Err(err) => {
+            assert!(
+                js_sys::eval("typeof sessionStorage").unwrap().as_string()
+                    == Some("undefined".into()),
+                "sessionStorage exists, yet: {err}"
+            );
+            assert_eq!(err.code, ErrorCode::InvalidArgument);
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_sleeper_waits_on_the_wall_clock() {
+    let sleeper = TimeoutSleeper::new();
+    let start = sleeper.now_ms();
+    let date_now = js_sys::Date::now() as i64;
+    assert!((start - date_now).abs() < 1000);
+    sleeper.sleep_until(start + 60).await.unwrap();
+    assert!(sleeper.now_ms() >= start + 60);
+    let before = sleeper.now_ms();
+    sleeper.sleep_until(before - 10_000).await.unwrap();
+    assert!(sleeper.now_ms() - before < 50, "a past time does not wait");
+
+    let controller = abort_after(30);
+    let sleeper = TimeoutSleeper::new().with_signal(controller.signal());
+    let begun = sleeper.now_ms();
+    let err = sleeper.sleep_until(begun + 60_000).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Aborted);
+    assert!(sleeper.now_ms() - begun < 5_000);
+    let err = sleeper.sleep_until(0).await.unwrap_err();
+    assert_eq!(
+        err.code,
+        ErrorCode::Aborted,
+        "an aborted signal stays aborted"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_device_flow_polls_with_the_sleeper_and_the_fetch_transport() {
+    js(
+        "await fetch(`${base}/__mock/device-script`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pending: 1, interval: 1, outcome: 'allow', enforceInterval: true }) })",
+        "",
+    )
+    .await;
+    let app = DeviceOAuthApp::new(DeviceOAuthAppOptions {
+        client_id: CLIENT_ID.into(),
+        base_url: Some(mock_url()),
+    })
+    .unwrap();
+    let transport = FetchTransport::new().with_timeout_ms(5_000);
+    let code = app.get_device_code(&transport, None).await.unwrap();
+    let mut pending = 0;
+    let token = app
+        .poll_token(&transport, &TimeoutSleeper::new(), &code, |_| pending += 1)
+        .await
+        .unwrap();
+    assert!(token.access_token.secret().starts_with("czs_mock_at_"));
+    assert_eq!(pending, 1);
+    reset_mock().await;
 }

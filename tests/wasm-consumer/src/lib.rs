@@ -1,39 +1,50 @@
 //! What a Rust app compiled to wasm32 (a Leptos, Yew or plain wasm-bindgen front end) writes to
-//! log in to Coze with coze-auth: the sans-IO PKCE flow, with the crate's `fetch` transport.
+//! log in to Coze with coze-auth: the sans-IO PKCE flow of the core, with the crate's wasm32
+//! adapters (`coze_auth::adapters`) as its transport and its pending-login store.
 //! `tests/mock.rs` runs it in Node against the mock Coze.
 #![cfg(target_arch = "wasm32")]
 #![forbid(unsafe_code)]
 
-use coze_auth::wasm::fetch::FetchTransport;
+use coze_auth::adapters::{FetchTransport, WebStorageStore};
 use coze_auth::{
-    AuthorizationUrlParams, Error, MemoryStore, OAuthToken, PkceOAuthApp, PkceOAuthAppOptions,
+    AuthorizationUrlParams, Error, OAuthToken, PendingFlowStore, PkceOAuthApp, PkceOAuthAppOptions,
     SystemRandom,
 };
 
 /// A PKCE login: starts it (the authorize URL to navigate to) and finishes it from the
-/// callback URL. The pending login lives in memory here; a page that navigates away keeps it in
-/// `sessionStorage` instead (any `PendingFlowStore`).
+/// callback URL. The pending login waits in Web Storage: `sessionStorage` in a page, which
+/// outlives the navigation to Coze and back.
 pub struct CozeLogin {
     app: PkceOAuthApp,
     transport: FetchTransport,
-    store: MemoryStore,
+    store: WebStorageStore,
 }
 
 impl CozeLogin {
+    /// A login whose pending state goes to the page's `sessionStorage`.
+    pub fn in_page(client_id: &str, base_url: &str, timeout_ms: u32) -> Result<Self, Error> {
+        Self::new(client_id, base_url, timeout_ms, WebStorageStore::session()?)
+    }
+
     /// `base_url` serves the API and, for the mock, the consent page too. Every request gives
-    /// up after `timeout_ms`.
-    pub fn new(client_id: &str, base_url: &str, timeout_ms: u32) -> Result<Self, Error> {
+    /// up after `timeout_ms`; `store` keeps the pending login.
+    pub fn new(
+        client_id: &str,
+        base_url: &str,
+        timeout_ms: u32,
+        store: WebStorageStore,
+    ) -> Result<Self, Error> {
         let app = PkceOAuthApp::new(PkceOAuthAppOptions {
             client_id: client_id.to_owned(),
             base_url: Some(base_url.to_owned()),
             www_base_url: Some(base_url.to_owned()),
         })?;
-        // `None`: `globalThis.fetch` (Node 18+, browsers, workers); no abort signal.
-        let transport = FetchTransport::new(None, Some(timeout_ms), None);
+        // `globalThis.fetch` (Node 18+, browsers, workers); no abort signal.
+        let transport = FetchTransport::new().with_timeout_ms(timeout_ms);
         Ok(CozeLogin {
             app,
             transport,
-            store: MemoryStore::default(),
+            store,
         })
     }
 
@@ -63,8 +74,8 @@ impl CozeLogin {
         self.app.refresh_token(&self.transport, refresh_token).await
     }
 
-    /// Logins started and not finished yet.
-    pub fn pending(&self) -> usize {
-        self.store.len()
+    /// The store of pending logins.
+    pub fn store(&self) -> &impl PendingFlowStore {
+        &self.store
     }
 }

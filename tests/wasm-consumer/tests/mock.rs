@@ -1,14 +1,15 @@
 //! The consumer crate in Node (wasm-bindgen-test-runner), logging in against the mock Coze whose
-//! URL scripts/test.sh passes in `COZE_MOCK_URL` (read from `process.env` at run time, so a new
-//! port does not rebuild anything). The "user" who clicks Allow on the consent page is a few
-//! lines of JS (`fetch` of the page and of its link); everything else is Rust through coze-auth.
+//! URL scripts/test-wasm-consumer.sh passes in `COZE_MOCK_URL` (read from `process.env` at run
+//! time, so a new port does not rebuild anything). The "user" who clicks Allow on the consent
+//! page is a few lines of JS (`fetch` of the page and of its link), and so is the Web Storage
+//! that Node lacks; everything else is Rust through coze-auth's core and wasm32 adapters.
 #![cfg(target_arch = "wasm32")]
 
-use coze_auth::wasm::pkce_app::WasmPkceOAuthApp;
+use coze_auth::adapters::WebStorageStore;
 use coze_auth::ErrorCode;
 use coze_auth_wasm_consumer::CozeLogin;
-use js_sys::{Function, Object, Promise, Reflect};
-use wasm_bindgen::JsValue;
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -56,24 +57,44 @@ async fn fault(name: &str) {
     );
 }
 
-fn field(v: &JsValue, key: &str) -> JsValue {
-    Reflect::get(v, &JsValue::from_str(key)).unwrap()
+/// `sessionStorage` where there is one (a browser), else a stand-in over a Map (Node), and the
+/// JS object behind it (to count its entries).
+fn storage() -> (WebStorageStore, JsValue) {
+    let session = js_sys::eval("globalThis.sessionStorage").unwrap_or(JsValue::UNDEFINED);
+    let raw = if session.is_object() {
+        session
+    } else {
+        js_sys::eval(
+            "(() => { const m = new Map(); return { getItem: (k) => m.has(k) ? m.get(k) : null, setItem: (k, v) => void m.set(k, String(v)), removeItem: (k) => void m.delete(k), get length() { return m.size } } })()",
+        )
+        .unwrap()
+    };
+    (WebStorageStore::new(raw.clone().unchecked_into()), raw)
 }
 
-fn text(v: &JsValue, key: &str) -> String {
-    field(v, key).as_string().unwrap_or_default()
+fn pending(raw: &JsValue) -> f64 {
+    Reflect::get(raw, &"length".into())
+        .unwrap()
+        .as_f64()
+        .unwrap()
+}
+
+fn login(timeout_ms: u32) -> (CozeLogin, JsValue) {
+    let (store, raw) = storage();
+    let login = CozeLogin::new(CLIENT_ID, &mock_url(), timeout_ms, store).unwrap();
+    (login, raw)
 }
 
 #[wasm_bindgen_test]
 async fn rust_api_logs_in_refreshes_and_refuses_a_replay() {
     let base = mock_url();
-    let login = CozeLogin::new(CLIENT_ID, &base, 5_000).unwrap();
+    let (login, raw) = login(5_000);
     let authorize_url = login.start(REDIRECT_URI).unwrap();
     assert!(authorize_url.starts_with(&format!(
         "{base}/api/permission/oauth2/authorize?response_type=code&client_id={CLIENT_ID}&"
     )));
     assert!(authorize_url.contains("code_challenge_method=S256"));
-    assert_eq!(login.pending(), 1);
+    assert_eq!(pending(&raw), 1.0);
 
     let callback = allow(&authorize_url).await;
     assert!(
@@ -83,7 +104,7 @@ async fn rust_api_logs_in_refreshes_and_refuses_a_replay() {
     let token = login.finish(&callback).await.unwrap();
     assert!(token.access_token.secret().starts_with("czs_mock_at_"));
     assert!(token.expires_in > coze_auth::platform::now_unix_seconds());
-    assert_eq!(login.pending(), 0);
+    assert_eq!(pending(&raw), 0.0);
 
     // Refresh tokens rotate: the new one works, the old one is spent.
     let old_refresh = token.refresh_token.unwrap();
@@ -100,46 +121,18 @@ async fn rust_api_logs_in_refreshes_and_refuses_a_replay() {
 }
 
 #[wasm_bindgen_test]
-async fn the_wasm_bindgen_class_logs_in_from_rust() {
-    let base = mock_url();
-    let options = Object::new();
-    for (k, v) in [
-        ("clientId", CLIENT_ID),
-        ("baseURL", &base),
-        ("wwwBaseURL", &base),
-    ] {
-        Reflect::set(&options, &k.into(), &v.into()).unwrap();
+async fn without_web_storage_the_page_login_says_so() {
+    match CozeLogin::in_page(CLIENT_ID, &mock_url(), 5_000) {
+        Ok(_) => assert!(js_sys::eval("globalThis.sessionStorage")
+            .unwrap()
+            .is_object()),
+        Err(err) => assert_eq!(err.code, ErrorCode::InvalidArgument),
     }
-    let app = WasmPkceOAuthApp::new(options.into()).unwrap();
-    let params = Object::new();
-    Reflect::set(&params, &"redirectUri".into(), &REDIRECT_URI.into()).unwrap();
-    let auth = JsFuture::from(app.get_oauth_url(params.into()))
-        .await
-        .unwrap();
-
-    let callback = allow(&text(&auth, "url")).await;
-    let code = js_sys::eval(&format!("new URL({callback:?}).searchParams.get('code')"))
-        .unwrap()
-        .as_string()
-        .unwrap();
-    let exchange = Object::new();
-    for (k, v) in [
-        ("code", code),
-        ("redirectUri", REDIRECT_URI.to_owned()),
-        ("codeVerifier", text(&auth, "codeVerifier")),
-    ] {
-        Reflect::set(&exchange, &k.into(), &v.into()).unwrap();
-    }
-    let token = JsFuture::from(app.get_access_token(exchange.into()))
-        .await
-        .unwrap();
-    assert!(text(&token, "access_token").starts_with("czs_mock_at_"));
-    assert_eq!(text(&token, "token_type"), "Bearer");
 }
 
 #[wasm_bindgen_test]
 async fn a_server_that_never_answers_times_out() {
-    let login = CozeLogin::new(CLIENT_ID, &mock_url(), 300).unwrap();
+    let (login, _) = login(300);
     let callback = allow(&login.start(REDIRECT_URI).unwrap()).await;
     fault("hang").await;
     let err = login.finish(&callback).await.unwrap_err();
@@ -148,7 +141,7 @@ async fn a_server_that_never_answers_times_out() {
 
 #[wasm_bindgen_test]
 async fn an_html_502_is_an_http_error_with_its_status() {
-    let login = CozeLogin::new(CLIENT_ID, &mock_url(), 5_000).unwrap();
+    let (login, _) = login(5_000);
     let callback = allow(&login.start(REDIRECT_URI).unwrap()).await;
     fault("html_502").await;
     let err = login.finish(&callback).await.unwrap_err();
