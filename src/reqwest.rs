@@ -19,8 +19,9 @@
 //!   carry neither; their text is kept as the error's `cause`).
 //!
 //! TLS is rustls with Mozilla's root certificates (`webpki-roots`): no OpenSSL, no native-tls.
-//! The transport builds its own client so that these settings hold; it keeps no idle
-//! connection between requests (see [`ReqwestTransport`]).
+//! HTTP/1.1 only. Proxies come from the `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` environment
+//! variables, as reqwest reads them by default. The transport builds its own client so that
+//! these settings hold; it keeps no idle connection between requests (see [`ReqwestTransport`]).
 //!
 //! ```no_run
 //! use coze_auth::reqwest::{ReqwestTransport, TokioSleeper};
