@@ -348,5 +348,5 @@ fn the_tokio_sleeper_waits_until_the_given_time() {
     assert!(started.elapsed() >= Duration::from_millis(190));
     let started = Instant::now();
     run(sleeper.sleep_until(0)).unwrap(); // in the past: at once
-    assert!(started.elapsed() < Duration::from_millis(50));
+    assert!(started.elapsed() < Duration::from_millis(150));
 }
