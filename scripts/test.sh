@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: lint, native Rust (doc examples included), the Rust example with a real HTTP
-# client against the mock Coze, `cargo package`, fuzzing (bounded), the wasm32 adapters'
-# wasm-bindgen tests (Node and headless Chromium, scripts/test-wasm.sh), a separate Rust crate on
-# the wasm32 adapters (scripts/test-wasm-consumer.sh),
+# Runs every test: lint, native Rust (doc examples and the reqwest transport included), the Rust
+# examples (one per flow, over the `reqwest` feature's transport) against the mock Coze, `cargo
+# package`, fuzzing (bounded), the wasm32 adapters' wasm-bindgen tests (Node and headless
+# Chromium, scripts/test-wasm.sh), a separate Rust crate on the wasm32 adapters
+# (scripts/test-wasm-consumer.sh),
 # the mock server, the packed npm package in Node, TypeScript types, the tarball across type
 # resolvers, runtimes and bundlers (scripts/test-pack.sh), and the demo end to end in Chromium.
 # The npm package's JS layer is strict TypeScript (pkg-template/src): building it type-checks it,
@@ -18,19 +19,23 @@ step "lint: cargo fmt, clippy (native and wasm32), cargo doc without warnings"
 cargo fmt --check
 cargo fmt --check --manifest-path fuzz/Cargo.toml
 cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --all-targets --all-features -- -D warnings
 cargo clippy --quiet --lib --tests --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features --features npm -- -D warnings
 cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features --features "npm node" -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --all-features
 # coze_auth::__fuzz, the differential fuzz targets' view of the codecs, exists only under
 # cargo-fuzz's `--cfg fuzzing` (a target dir of its own: other RUSTFLAGS rebuild everything).
 RUSTFLAGS="--cfg fuzzing" CARGO_TARGET_DIR=target/fuzz-clippy \
   cargo clippy --quiet --lib --no-default-features -- -D warnings
 
-step "native Rust tests (protocol core, flows over a fake transport, doc examples)"
-cargo test --quiet
+step "native Rust tests (protocol core, flows over a fake transport, doc examples, the reqwest transport against local servers)"
+# With the `reqwest` feature: the default features' code is the same minus that module, and the
+# examples' step below then reuses this build's dependencies.
+cargo test --quiet --features reqwest
 
-step "Rust example: examples/device_login.rs (ureq as the Transport) against the mock Coze"
+step "Rust examples: device_login, pkce_login, web_login, jwt_token (coze_auth::reqwest) against the mock Coze"
 node --test tests/examples/
 
 step "cargo package: the published crate (sources, example, docs, native tests) builds on its own"

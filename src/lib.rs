@@ -13,14 +13,17 @@
 //!   wasm32 plugs into the core: `adapters::FetchTransport` (a [`Transport`] over `fetch`),
 //!   `adapters::WebStorageStore` (a [`PendingFlowStore`] over `sessionStorage`) and
 //!   `adapters::TimeoutSleeper` (a [`Sleeper`] over `setTimeout`).
+//! - `reqwest` (feature `reqwest`, native only): a ready [`Transport`] over reqwest (rustls, no
+//!   redirects, a time limit, a 1 MiB body cap), `ReqwestTransport`, and `TokioSleeper`.
 //! - the npm package's sans-IO module (wasm32 with the `npm` feature: `src/seam/`, one named
 //!   export per operation), which its TypeScript drives; not for Rust callers.
 //!
 //! Each flow's documentation has an example that runs (with a stand-in for the HTTP client):
 //! [`PkceOAuthApp`], [`DeviceOAuthApp`], [`core::jwt`] (`JwtFlow` with `RsaSigner`),
-//! [`WebOAuthApp`], [`TokenAuth`], [`AppConfig`]. With a real HTTP client: the crate's
-//! `examples/device_login.rs` implements [`Transport`] over `ureq` (`cargo run --example
-//! device_login -- --client-id ID`). On wasm32, `adapters::FetchTransport` is the transport.
+//! [`WebOAuthApp`], [`TokenAuth`], [`AppConfig`]. With a real HTTP client (feature `reqwest`),
+//! the crate's `examples/` run each flow from a terminal: `device_login`, `pkce_login`,
+//! `web_login` and `jwt_token` (`cargo run --features reqwest --example device_login --
+//! --client-id ID`). On wasm32, `adapters::FetchTransport` is the transport.
 //!
 //! ```
 //! use coze_auth::{AuthorizationUrlParams, PkceOAuthApp, PkceOAuthAppOptions, SystemRandom};
@@ -77,6 +80,8 @@ mod npm_runtime {
 
 pub mod core;
 pub mod platform;
+#[cfg(all(feature = "reqwest", not(target_arch = "wasm32")))]
+pub mod reqwest;
 pub mod transport;
 
 #[cfg(all(target_arch = "wasm32", feature = "fetch"))]
@@ -132,4 +137,6 @@ pub use crate::core::web::{
     WebAuthorizationUrl, WebAuthorizationUrlParams, WebOAuthApp, WebOAuthAppOptions,
 };
 pub use crate::platform::SystemRandom;
+#[cfg(all(feature = "reqwest", not(target_arch = "wasm32")))]
+pub use crate::reqwest::{ReqwestTransport, TokioSleeper};
 pub use crate::transport::{Sleeper, Transport};

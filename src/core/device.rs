@@ -549,7 +549,7 @@ pub fn read_device_token_response(
 ///
 /// Here the transport is a stand-in that answers "pending" once, and the sleeper a virtual
 /// clock, so the example runs at once. `examples/device_login.rs` is the same flow with a real
-/// HTTP client (`ureq`) and real sleeps.
+/// HTTP client (`coze_auth::reqwest`) and real sleeps.
 ///
 /// ```
 /// use std::cell::Cell;

@@ -83,7 +83,7 @@ impl core::fmt::Debug for WebAuthorizationUrl {
 ///
 /// Server side only: it holds the client secret. A login, with a stand-in for the HTTP client
 /// that checks the secret is sent as a bearer token (plug in a real client the same way: see
-/// `examples/device_login.rs`):
+/// `examples/web_login.rs`):
 ///
 /// ```
 /// use coze_auth::{

@@ -1,57 +1,27 @@
-// Runs the Rust example examples/device_login.rs (ureq behind coze-auth's Transport) against the
-// mock Coze: a login that waits for the user once, a user who declines, and a server that never
-// answers (the transport's time limit must end it). Builds the example first (a no-op when
-// `cargo test` already did).
+// Runs the Rust example examples/device_login.rs (coze_auth::reqwest::ReqwestTransport and
+// TokioSleeper, feature `reqwest`) against the mock Coze: a login that waits for the user once, a
+// user who declines, a server that never answers (the transport's time limit must end it), a
+// redirect, and usage errors. Builds the examples first (a no-op when they are up to date).
 import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync, spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { startMockCoze, DEVICE_CODE_PATH } from '../mock-coze/server.mjs'
+import { DEVICE_CODE_PATH } from '../mock-coze/server.mjs'
+import { buildExample, run as runExample, withMock as withFreshMock } from './helpers.mjs'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const CLIENT_ID = 'device-example-client'
 let example
 
 before(() => {
-  // The executable's path comes from cargo itself, wherever CARGO_TARGET_DIR points.
-  const out = execFileSync(
-    'cargo',
-    ['build', '--quiet', '--example', 'device_login', '--message-format=json'],
-    { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  for (const line of out.split('\n')) {
-    if (!line.startsWith('{')) continue
-    const msg = JSON.parse(line)
-    if (msg.reason === 'compiler-artifact' && msg.target?.name === 'device_login' && msg.executable) example = msg.executable
-  }
-  assert.ok(example, 'cargo reported the example executable')
+  example = buildExample('device_login')
 })
 
 /** Runs the example; resolves with { code, stdout, stderr, ms }. */
-function run(args) {
-  const started = Date.now()
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env }
-    delete env.COZE_DEVICE_OAUTH_CLIENT_ID
-    delete env.COZE_API_BASE
-    const child = spawn(example, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => { stderr += d })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }))
-  })
-}
+const run = (args) => runExample(example, args)
 
-async function withMock(script, fn) {
-  const coze = await startMockCoze({ port: 0 })
-  coze.setDeviceScript(script)
-  try {
-    return await fn(coze)
-  } finally {
-    await coze.close()
-  }
+function withMock(script, fn) {
+  return withFreshMock((coze) => {
+    coze.setDeviceScript(script)
+    return fn(coze)
+  })
 }
 
 describe('examples/device_login.rs against the mock Coze', { concurrency: true, timeout: 60_000 }, () => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // mock-coze: a local Coze OAuth server for tests and the demo. Node built-ins only.
-// Contract: ./README.md. Wire protocol: /work/shared/coze-oauth-protocol.md (§1-§5, §8, §10).
+// Contract: ./README.md. Wire protocol: docs/protocol.md at the repository root (§1-§5, §8, §10).
 //
 // Layout (designed for extension):
 //   ROUTES          method + path pattern -> handler. The device flow's come from ./device.mjs.

@@ -6,6 +6,9 @@ mod hygiene;
 #[cfg(all(feature = "jwt", not(target_arch = "wasm32")))]
 mod jwt;
 mod jwt_cache;
+// The ready HTTP client exists only natively, with the `reqwest` feature.
+#[cfg(all(feature = "reqwest", not(target_arch = "wasm32")))]
+mod reqwest_transport;
 mod web;
 
 use std::cell::RefCell;
