@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Size, cold-start, device-flow and JWT comparison: coze-auth vs @coze/api vs oauth4webapi.
+# Size, cold-start, device-flow, JWT and per-call CPU comparison: coze-auth vs @coze/api vs oauth4webapi.
 # Writes a markdown report to stdout and bench/out/results.md. Not part of the CI test run.
 #
 #   bash bench/run.sh            (or: npm run bench, at the repo root)
@@ -52,6 +52,8 @@ trap 'rm -f "$tmp"' EXIT
   node device.mjs
   echo
   node jwt.mjs
+  echo
+  node calls.mjs
 } > "$tmp"
 mv "$tmp" out/results.md
 trap - EXIT
