@@ -27,7 +27,7 @@
 //!         let (_, authorization) = request.headers.iter().find(|(name, _)| name == "authorization").unwrap();
 //!         assert!(authorization.starts_with("Bearer eyJ")); // the signed assertion
 //!         assert!(request.body.contains(r#""grant_type":"urn:ietf:params:oauth:grant-type:jwt-bearer""#));
-//!         let body = r#"{"access_token":"czs_service","expires_in":4102444800,"token_type":"Bearer"}"#;
+//!         let body = r#"{"access_token":"czs_service","expires_in":1893456000,"token_type":"Bearer"}"#;
 //!         Ok(HttpResponse { status: 200, headers: vec![], body: body.into() })
 //!     }
 //! }
@@ -69,7 +69,7 @@ use super::error::Error;
 use super::http::{HttpRequest, HttpResponse};
 use super::json::{self, write_string, ObjectWriter};
 use super::random::RandomSource;
-use super::text::{cat, split_once};
+use super::text::{blank, cat, split_once};
 use super::token::{read_token_response, OAuthToken};
 use super::token_cache::TokenCache;
 use crate::prelude::*;
@@ -235,7 +235,7 @@ impl Default for JwtTokenParams {
 }
 
 fn check_text(value: &str, name: &str, hint: &str) -> Result<(), Error> {
-    if value.trim().is_empty() {
+    if blank(value) {
         return Err(Error::invalid_argument(cat(&[name, " is required", hint])));
     }
     if value.chars().any(char::is_control) {
@@ -651,7 +651,7 @@ mod tests {
         let custom = JwtFlow::new(JwtFlowOptions {
             app_id: "a".into(),
             keyid: "k".into(),
-            base_url: Some("https://api.coze.com/v1".into()),
+            base_url: Some("https://api.coze.com".into()),
             aud: Some("custom-aud".into()),
             ..Default::default()
         })

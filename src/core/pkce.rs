@@ -232,7 +232,7 @@ impl core::fmt::Debug for PkceAuthorizationUrl {
 ///     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
 ///         assert_eq!(request.url, "https://api.coze.com/api/permission/oauth2/token");
 ///         assert!(request.headers.iter().all(|(name, _)| name != "authorization")); // a public client
-///         let body = r#"{"access_token":"czs_at","expires_in":4102444800,"refresh_token":"czs_rt","token_type":"Bearer"}"#;
+///         let body = r#"{"access_token":"czs_at","expires_in":1893456000,"refresh_token":"czs_rt","token_type":"Bearer"}"#;
 ///         Ok(HttpResponse { status: 200, headers: vec![], body: body.into() })
 ///     }
 /// }

@@ -17,7 +17,7 @@ use super::pkce::{
 };
 use super::random::RandomSource;
 use super::secret::{constant_time_eq, Secret};
-use super::text::cat;
+use super::text::{blank, cat};
 use super::token::{read_token_response, request_token, OAuthToken};
 use crate::prelude::*;
 use crate::transport::Transport;
@@ -96,7 +96,7 @@ impl core::fmt::Debug for WebAuthorizationUrl {
 ///     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
 ///         assert!(request.headers.contains(&("authorization".into(), "Bearer my-client-secret".into())));
 ///         assert!(!request.body.contains("my-client-secret")); // never in the body
-///         let body = r#"{"access_token":"czs_at","expires_in":4102444800,"refresh_token":"czs_rt","token_type":"Bearer"}"#;
+///         let body = r#"{"access_token":"czs_at","expires_in":1893456000,"refresh_token":"czs_rt","token_type":"Bearer"}"#;
 ///         Ok(HttpResponse { status: 200, headers: vec![], body: body.into() })
 ///     }
 /// }
@@ -132,7 +132,7 @@ impl WebOAuthApp {
     pub fn new(options: WebOAuthAppOptions) -> Result<Self, Error> {
         validate_client_id(&options.client_id)?;
         let secret = options.client_secret.secret();
-        if secret.trim().is_empty() || secret.chars().any(|c| c.is_control() || c == ' ') {
+        if blank(secret) || secret.chars().any(|c| c.is_control() || c == ' ') {
             return Err(Error::invalid_argument(
                 "clientSecret is required (and has no spaces or control characters): copy it from the web app's page in the Coze console.",
             ));

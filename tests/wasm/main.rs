@@ -56,7 +56,7 @@ async fn settle(p: Promise) -> Result<JsValue, JsValue> {
     JsFuture::from(p).await
 }
 
-const TOKEN: &str = r#"{"access_token":"czs_a","expires_in":4102444800,"refresh_token":"czs_r","token_type":"Bearer"}"#;
+const TOKEN: &str = r#"{"access_token":"czs_a","expires_in":1893456000,"refresh_token":"czs_r","token_type":"Bearer"}"#;
 
 fn exchange_params(extra: &[(&str, JsValue)]) -> JsValue {
     let mut p = vec![
@@ -96,7 +96,7 @@ async fn exchange_through_custom_fetch() {
         .await
         .unwrap();
     assert_eq!(field_str(&token, "access_token"), "czs_a");
-    assert_eq!(field(&token, "expires_in").as_f64(), Some(4102444800.0));
+    assert_eq!(field(&token, "expires_in").as_f64(), Some(1893456000.0));
     let calls = js_sys::eval("globalThis.__calls.at(-1)").unwrap();
     assert_eq!(
         field_str(&calls, "url"),
@@ -122,7 +122,7 @@ async fn error_answers_become_coze_auth_errors() {
         (200, "{not json", "invalid_response"),
         (
             200,
-            r#"{"token_type":"Bearer","expires_in":4102444800}"#,
+            r#"{"token_type":"Bearer","expires_in":1893456000}"#,
             "invalid_response",
         ),
     ];
