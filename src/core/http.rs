@@ -482,4 +482,37 @@ mod tests {
         )
         .is_ok());
     }
+
+    #[test]
+    fn coze_param_is_kept_and_scrubbed() {
+        let err = read_json_object(
+            &response(
+                400,
+                r#"{"error_code":"invalid_request","error_message":"bad","param":"redirect_uri"}"#,
+            ),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(err.param.as_deref(), Some("redirect_uri"));
+        assert_eq!(err.error_code.as_deref(), Some("invalid_request"));
+        assert!(err.message.contains("redirect_uri"));
+        // go and java keep the body's `error` as the param when `error_code` holds the code.
+        let err = read_json_object(
+            &response(
+                400,
+                r#"{"error_code":"invalid_client","error":"secret czs_SECRET_42 refused"}"#,
+            ),
+            &["czs_SECRET_42"],
+        )
+        .unwrap_err();
+        assert_eq!(err.error_code.as_deref(), Some("invalid_client"));
+        assert_eq!(err.param.as_deref(), Some("secret [redacted] refused"));
+        assert!(!format!("{err:?}").contains("czs_SECRET_42"));
+        // `error` alone is the code, not a param.
+        let err = read_json_object(&response(400, r#"{"error":"slow_down"}"#), &[]).unwrap_err();
+        assert_eq!(
+            (err.error_code.as_deref(), err.param.as_deref()),
+            (Some("slow_down"), None)
+        );
+    }
 }

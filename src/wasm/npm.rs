@@ -300,6 +300,7 @@ fn authorize(app: &PkceOAuthApp, a: &Args, random: &[u8]) -> Result<String, Erro
             None => CodeChallengeMethod::default(),
         },
         workspace_id: a.string("workspaceId"),
+        code_verifier: None,
     };
     let mut rng = GivenRandom(random);
     if a.0.get("loginNow").is_none() {

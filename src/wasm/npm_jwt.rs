@@ -120,5 +120,5 @@ pub(super) fn bot_chat_scope(a: &Args) -> Result<String, Error> {
             .ok_or_else(not_strings)?,
         _ => return Err(not_strings()),
     };
-    Ok(Scope::bot_chat(&ids).as_json().to_owned())
+    Ok(Scope::bot_chat(&ids, &[]).as_json().to_owned())
 }

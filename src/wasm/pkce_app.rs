@@ -36,6 +36,7 @@ fn url_params(params: &JsValue) -> Result<AuthorizationUrlParams, Error> {
             None => CodeChallengeMethod::default(),
         },
         workspace_id: optional_string(params, "workspaceId")?,
+        code_verifier: None,
     })
 }
 

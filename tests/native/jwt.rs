@@ -248,7 +248,7 @@ fn the_grant_sends_a_verifiable_jwt_and_the_exact_request() {
     let signer = RsaSigner::from_pem(KEY_PKCS8).unwrap();
     let before = coze_auth::platform::now_unix_seconds();
     let params = JwtTokenParams {
-        scope: Some(Scope::bot_chat(&["7400000000000000001"])),
+        scope: Some(Scope::bot_chat(&["7400000000000000001"], &[])),
         session_name: Some("end-user-7".into()),
         ..Default::default()
     };
