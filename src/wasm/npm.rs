@@ -104,15 +104,14 @@ fn dispatch(op: u8, a: &Args, bytes: &[u8]) -> Result<String, Error> {
         TOKEN => token(a, bytes),
         CALLBACK_KEY => pending_flow_key(a.text("url"))
             .map(|key| ObjectWriter::new().string("key", &key).finish()),
-        TAKE_CALLBACK => {
-            check_pending_flow(a.text("url"), a.str("stored"), a.now()).map(|(code, pending)| {
+        TAKE_CALLBACK => check_pending_flow(a.text("url"), a.str("stored"), a.now(), &a.app()?)
+            .map(|(code, pending)| {
                 ObjectWriter::new()
                     .string("code", code.secret())
                     .string("redirectUri", &pending.redirect_uri)
                     .string("codeVerifier", pending.code_verifier.secret())
                     .finish()
-            })
-        }
+            }),
         #[cfg(feature = "node")]
         DEVICE_CHECK => a.device_app().map(|_| "{}".to_owned()),
         #[cfg(feature = "node")]
