@@ -211,7 +211,7 @@ impl WebOAuthApp {
             ));
         }
         if let Some(error) = &callback.error {
-            let secrets = [expected_state];
+            let secrets = [expected_state, self.client_secret.secret()];
             let code = scrub(error, &secrets);
             let description = callback
                 .error_description
@@ -449,5 +449,29 @@ mod tests {
         };
         let err = app().read_token_response(&response, 0, &[]).unwrap_err();
         assert!(!format!("{err:?}").contains("cs_secret_123"));
+    }
+
+    #[test]
+    fn a_callback_error_never_shows_the_state_or_the_client_secret() {
+        let a = app();
+        let secret = a.client_secret.secret().to_owned();
+        let mut echo = String::new();
+        crate::core::encoding::form_encode_into(&mut echo, &secret);
+        let mut echo_twice = String::new();
+        crate::core::encoding::form_encode_into(&mut echo_twice, &echo);
+        for description in [echo.clone(), echo_twice, "st%2540te-1234".to_owned()] {
+            let url = format!(
+                "https://app.example/cb?state=st%40te-1234&error=invalid_client&error_description={description}"
+            );
+            let err = a.code_from_callback(&url, "st@te-1234").unwrap_err();
+            let shown = format!("{err} {err:?}");
+            assert!(!shown.contains(&secret), "{shown}");
+            assert!(!shown.contains(&echo), "{shown}");
+            assert!(
+                !shown.contains("st@te-1234") && !shown.contains("st%40te-1234"),
+                "{shown}"
+            );
+            assert!(shown.contains("[redacted]"), "{shown}");
+        }
     }
 }
