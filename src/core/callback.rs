@@ -161,17 +161,20 @@ impl PendingFlow {
     /// What differs between the app that started this login and `app`, named for a message
     /// (`None` when it is the same app).
     fn app_mismatch(&self, app: &PkceOAuthApp) -> Option<String> {
-        let differs = [
+        let mut names = String::new();
+        for (differs, name) in [
             (self.client_id != app.client_id(), "clientId"),
             (self.base_url != app.base_url(), "baseURL"),
             (self.www_base_url != app.www_base_url(), "wwwBaseURL"),
-        ];
-        let names: Vec<&str> = differs
-            .iter()
-            .filter(|(d, _)| *d)
-            .map(|(_, name)| *name)
-            .collect();
-        (!names.is_empty()).then(|| names.join(", "))
+        ] {
+            if differs {
+                if !names.is_empty() {
+                    names.push_str(", ");
+                }
+                names.push_str(name);
+            }
+        }
+        (!names.is_empty()).then_some(names)
     }
 }
 

@@ -75,10 +75,14 @@ pub const SLOW_DOWN_STEP_SECONDS: i64 = 5;
 /// True for a literal IPv4 address in 127.0.0.0/8: four decimal octets (0–255, no leading
 /// zeros), the first 127.
 fn is_ipv4_loopback(name: &str) -> bool {
-    let mut octets = 0;
-    for (i, part) in name.split('.').enumerate() {
-        let well_formed = !part.is_empty()
-            && part.len() <= 3
+    let mut rest = name;
+    for i in 0..4 {
+        let (part, after) = match split_byte(rest, b'.') {
+            Some(split) if i < 3 => split,
+            None if i == 3 => (rest, ""),
+            _ => return false,
+        };
+        let well_formed = (1..=3).contains(&part.len())
             && part.bytes().all(|b| b.is_ascii_digit())
             && (part.len() == 1 || !part.starts_with('0'));
         if !well_formed {
@@ -89,9 +93,9 @@ fn is_ipv4_loopback(name: &str) -> bool {
         if value > 255 || (i == 0 && value != 127) {
             return false;
         }
-        octets += 1;
+        rest = after;
     }
-    octets == 4
+    true
 }
 
 /// True when `authority` (`host[:port]`) names this machine: `localhost`, `[::1]` or a literal

@@ -194,12 +194,11 @@ fn json_unit_at(text: &[u8], at: usize) -> Option<u32> {
     }
 }
 
-/// Adds to `ends` every position where one encoding of `ch` that starts at `text[at..]` ends:
-/// the character itself; its UTF-8 bytes percent-encoded (`+` for a space, as forms do); or a
-/// JSON escape (`\"`, `\\`, `\/`, `\n`…, `\uXXXX`, a surrogate pair).
-fn char_echo_ends(text: &[u8], at: usize, ch: char, ends: &mut Vec<usize>) {
-    let mut buf = [0u8; 4];
-    let utf8 = ch.encode_utf8(&mut buf).as_bytes();
+/// Adds to `ends` every position where one encoding of `ch` (whose UTF-8 bytes are `utf8`)
+/// that starts at `text[at..]` ends: the character itself; its UTF-8 bytes percent-encoded (`+`
+/// for a space, as forms do); or a JSON escape (`\"`, `\\`, `\/`, `\n`…, `\uXXXX`, a
+/// surrogate pair).
+fn char_echo_ends(text: &[u8], at: usize, ch: char, utf8: &[u8], ends: &mut Vec<usize>) {
     let mut add = |end: usize| {
         if !ends.contains(&end) {
             ends.push(end);
@@ -219,28 +218,31 @@ fn char_echo_ends(text: &[u8], at: usize, ch: char, ends: &mut Vec<usize>) {
         add(at + 1);
     }
     let short = match ch {
-        '"' | '\\' | '/' => Some(ch as u8),
-        '\u{8}' => Some(b'b'),
-        '\u{c}' => Some(b'f'),
-        '\n' => Some(b'n'),
-        '\r' => Some(b'r'),
-        '\t' => Some(b't'),
-        _ => None,
+        '"' => b'"',
+        '\\' => b'\\',
+        '/' => b'/',
+        '\u{8}' => b'b',
+        '\u{c}' => b'f',
+        '\n' => b'n',
+        '\r' => b'r',
+        '\t' => b't',
+        _ => 0,
     };
-    if let Some(letter) = short {
-        if text.get(at..at + 2) == Some(&[b'\\', letter][..]) {
-            add(at + 2);
-        }
+    if short != 0 && text.get(at..at + 2) == Some(&[b'\\', short][..]) {
+        add(at + 2);
     }
-    let mut units = [0u16; 2];
-    let mut end = at;
-    for unit in ch.encode_utf16(&mut units).iter() {
-        if json_unit_at(text, end) != Some(u32::from(*unit)) {
-            return;
+    // `\uXXXX`, or a surrogate pair above the BMP.
+    let code = u32::from(ch);
+    let matched = match code.checked_sub(0x10000) {
+        None => json_unit_at(text, at) == Some(code),
+        Some(astral) => {
+            json_unit_at(text, at) == Some(0xD800 + (astral >> 10))
+                && json_unit_at(text, at + 6) == Some(0xDC00 + (astral & 0x3FF))
         }
-        end += 6;
+    };
+    if matched {
+        add(at + if code >= 0x10000 { 12 } else { 6 });
     }
-    add(end);
 }
 
 /// Where an echo of `secret` starting at `text[at..]` ends (the longest, if several do), each
@@ -254,10 +256,14 @@ fn echo_end(
 ) -> Option<usize> {
     ends.clear();
     ends.push(at);
-    for ch in secret.chars() {
+    for (i, ch) in secret.char_indices() {
+        let utf8 = secret
+            .as_bytes()
+            .get(i..i + ch.len_utf8())
+            .unwrap_or_default();
         next.clear();
         for &pos in ends.iter() {
-            char_echo_ends(text, pos, ch, next);
+            char_echo_ends(text, pos, ch, utf8, next);
         }
         if next.is_empty() {
             return None;

@@ -6,7 +6,7 @@
 use super::config::LOG_ID_HEADER;
 use super::error::{scrub, Error, ErrorCode};
 use super::json::{self, Value};
-use super::text::{cat, find, int};
+use super::text::{blank, cat, find, int};
 use crate::prelude::*;
 
 /// Largest response body read; Coze's OAuth answers are well under 4 KB.
@@ -104,11 +104,13 @@ impl HttpResponse {
     }
 }
 
+/// The string member `key`, unless it is blank (by [`blank`]'s rule); ASCII spaces around it
+/// are trimmed.
 fn string_field<'a>(body: &'a Value, key: &str) -> Option<&'a str> {
     body.get(key)
         .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+        .filter(|s| !blank(s))
+        .map(str::trim_ascii)
 }
 
 /// What an error body says: Coze's code (if any), its message, and its `param`.

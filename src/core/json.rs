@@ -109,37 +109,56 @@ pub fn parse(input: &[u8]) -> Result<Value, ParseError> {
 
 /// True when two members share a name. The names are heap-sorted (O(n log n) in the worst case,
 /// with no recursion and no allocation but the list of names; `slice::sort` would link more
-/// code into the WebAssembly module) and neighbours compared.
+/// code into the WebAssembly module) and neighbours compared. Only `get` touches the slice, so
+/// there is no panic path (and no formatting code for one) in the module.
 fn has_duplicate_key(members: &[(String, Value)]) -> bool {
     let mut keys: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
-    let less = |a: &str, b: &str| {
-        count_comparison();
-        a < b
-    };
-    // Moves keys[root] down to its place in the max-heap keys[..end].
-    let sift_down = |keys: &mut [&str], mut root: usize, end: usize| loop {
-        let mut child = 2 * root + 1;
-        if child >= end {
-            break;
-        }
-        if child + 1 < end && less(keys[child], keys[child + 1]) {
-            child += 1;
-        }
-        if !less(keys[root], keys[child]) {
-            break;
-        }
-        keys.swap(root, child);
-        root = child;
-    };
     let n = keys.len();
     for root in (0..n / 2).rev() {
         sift_down(&mut keys, root, n);
     }
     for end in (1..n).rev() {
-        keys.swap(0, end);
+        // Move the largest name to the end of the heap, and the one there to the root.
+        if let (Some(&first), Some(&last)) = (keys.first(), keys.get(end)) {
+            set(&mut keys, 0, last);
+            set(&mut keys, end, first);
+        }
         sift_down(&mut keys, 0, end);
     }
-    keys.windows(2).any(|pair| pair[0] == pair[1])
+    keys.windows(2).any(|pair| matches!(pair, [a, b] if a == b))
+}
+
+fn set<'a>(keys: &mut [&'a str], i: usize, key: &'a str) {
+    if let Some(slot) = keys.get_mut(i) {
+        *slot = key;
+    }
+}
+
+/// Moves `keys[root]` down to its place in the max-heap `keys[..end]`.
+fn sift_down(keys: &mut [&str], mut root: usize, end: usize) {
+    loop {
+        let left = 2 * root + 1;
+        let (Some(&top), Some(&left_key)) = (keys.get(root), keys.get(left)) else {
+            return;
+        };
+        if left >= end {
+            return;
+        }
+        let (mut child, mut child_key) = (left, left_key);
+        if let Some(&right_key) = keys.get(left + 1).filter(|_| left + 1 < end) {
+            count_comparison();
+            if left_key < right_key {
+                (child, child_key) = (left + 1, right_key);
+            }
+        }
+        count_comparison();
+        if top >= child_key {
+            return;
+        }
+        set(keys, root, child_key);
+        set(keys, child, top);
+        root = child;
+    }
 }
 
 /// Reads from text already checked to be UTF-8, so every slice it takes between ASCII bytes
