@@ -93,7 +93,7 @@ impl OAuthToken {
 fn optional_string(body: &Value, key: &str, status: u16) -> Result<Option<String>, Error> {
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) if blank(s) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(_) => Err(Error::invalid_response(cat(&[
             "Coze's token response has a `",
@@ -298,6 +298,13 @@ mod tests {
             body.push_str(r#","expires_in":1800000900}"#);
             let err = read_token_response(&resp(200, &body), NOW, &[]).unwrap_err();
             assert_eq!(err.code, ErrorCode::InvalidResponse, "{blank:?}");
+            // An optional field that is blank is absent.
+            let mut body =
+                String::from(r#"{"access_token":"a","expires_in":1800000900,"refresh_token":"#);
+            crate::core::json::write_string(&mut body, blank);
+            body.push('}');
+            let token = read_token_response(&resp(200, &body), NOW, &[]).unwrap();
+            assert_eq!(token.refresh_token, None, "{blank:?}");
         }
     }
 }
