@@ -7,6 +7,10 @@
 # discovers goes to target/fuzz-corpus/ unless --merge. cargo-fuzz's sanitizer flags are
 # nightly-only, so the stable toolchain runs them with RUSTC_BOOTSTRAP=1 (no other toolchain
 # can be fetched here).
+# Targets are built optimised *with* debug assertions (`-O -a`): overflow and the library's
+# debug_assert!s fire as crashes. Body targets may grow inputs to 16 KiB, enough to reach the
+# JSON reader's 1000-member cap, and each target gets a dictionary (fuzz/dict/) of the keys its
+# reader looks for, Unicode whitespace and the encodings a secret may be echoed in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CARGO_FUZZ_VERSION=0.13.2
@@ -25,15 +29,28 @@ if ! cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then
   cargo install --quiet cargo-fuzz --version "$CARGO_FUZZ_VERSION"
 fi
 export RUSTC_BOOTSTRAP=1
+# The same flags for build, run and cmin, or cargo fuzz rebuilds with other ones.
+build_flags=(--fuzz-dir fuzz -O --debug-assertions)
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo fuzz list --fuzz-dir fuzz)
-cargo fuzz build --fuzz-dir fuzz -O >/dev/null 2>&1 || cargo fuzz build --fuzz-dir fuzz -O
+cargo fuzz build "${build_flags[@]}" >/dev/null 2>&1 || cargo fuzz build "${build_flags[@]}"
 limit=(-max_total_time="${FUZZ_SECONDS:-20}")
 [ -n "$runs" ] && limit=(-runs="$runs")
+# Per target: the largest input, and the dictionary.
+options_for() {
+  case "$1" in
+    token_response | device_code_response | error_body) echo "-max_len=16384 -dict=fuzz/dict/json_body.dict" ;;
+    json_config) echo "-max_len=16384 -dict=fuzz/dict/json_config.dict" ;;
+    callback_url | callback_error) echo "-max_len=4096 -dict=fuzz/dict/callback.dict" ;;
+    pem_key) echo "-max_len=8192 -dict=fuzz/dict/pem.dict" ;;
+    *) echo "-max_len=16384" ;;
+  esac
+}
 for t in "${targets[@]}"; do
   scratch="target/fuzz-corpus/$t"
   mkdir -p "$scratch" "fuzz/corpus/$t"
   log="target/fuzz-corpus/$t.log"
-  if ! cargo fuzz run --fuzz-dir fuzz -O "$t" "$scratch" "fuzz/corpus/$t" -- "${limit[@]}" -print_final_stats=1 >"$log" 2>&1; then
+  read -r -a options <<<"$(options_for "$t")"
+  if ! cargo fuzz run "${build_flags[@]}" "$t" "$scratch" "fuzz/corpus/$t" -- "${limit[@]}" "${options[@]}" -print_final_stats=1 >"$log" 2>&1; then
     tail -40 "$log"
     echo "[fuzz] $t FAILED (the input is in fuzz/artifacts/$t/)"
     exit 1
@@ -44,7 +61,7 @@ for t in "${targets[@]}"; do
   echo "[fuzz] $t: $execs executions, $speed/s, ${cov:-cov: ?}, no crash"
   if [ "$merge" = 1 ]; then
     cp -n "$scratch"/* "fuzz/corpus/$t/" 2>/dev/null || true
-    cargo fuzz cmin --fuzz-dir fuzz -O "$t" "fuzz/corpus/$t" >/dev/null 2>&1
+    cargo fuzz cmin "${build_flags[@]}" "$t" "fuzz/corpus/$t" -- "${options[@]}" >/dev/null 2>&1
     rm -rf "${scratch:?}"/*
   fi
 done

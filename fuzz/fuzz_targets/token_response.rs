@@ -1,14 +1,21 @@
 //! Coze's token answer (PKCE, web, JWT and device grants share the reader): any status, any body.
 #![no_main]
+use coze_auth::core::text::blank;
 use coze_auth::core::token::read_token_response;
-use coze_auth_fuzz::{check_error, response, SECRET};
+use coze_auth_fuzz::{check_error, latest_expiry, response, SECRET};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    match read_token_response(&response(data), 1_763_700_000, &[SECRET]) {
+    const NOW: i64 = 1_763_700_000;
+    match read_token_response(&response(data), NOW, &[SECRET]) {
         Ok(token) => {
-            assert!(!token.access_token.secret().trim().is_empty());
+            // The library's own rule for "blank" (Unicode whitespace), not a look-alike.
+            assert!(!blank(token.access_token.secret()), "a blank access token");
             assert!(token.expires_in > 0);
+            assert!(
+                token.expires_in <= latest_expiry(NOW),
+                "an implausible expiry"
+            );
         }
         Err(err) => check_error(&err),
     }

@@ -31,6 +31,7 @@ pub fn check_error(err: &Error) {
         Some(&err.message),
         err.error_code.as_ref(),
         err.error_message.as_ref(),
+        err.param.as_ref(),
         err.cause.as_ref(),
     ]
     .into_iter()
@@ -40,4 +41,19 @@ pub fn check_error(err: &Error) {
     }
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains(SECRET), "Display/Debug echo the secret");
+    if let Some(id) = &err.log_id {
+        assert!(
+            (1..=64).contains(&id.len())
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'),
+            "a log id that does not look like one: {id:?}"
+        );
+    }
+}
+
+/// The latest expiry the readers may return for `now`: ten years ahead, and never above
+/// JS's `Number.MAX_SAFE_INTEGER`.
+pub fn latest_expiry(now: i64) -> i64 {
+    (now + 315_576_000).min((1 << 53) - 1)
 }

@@ -37,6 +37,11 @@ export class CozeAuthError extends Error {
   declare readonly errorCode?: string;
   /** Coze's human text (`error_message` or `error_description`). */
   declare readonly errorMessage?: string;
+  /**
+   * Coze's `param`, which coze-go and coze-java show beside the error code: which parameter the
+   * error is about, when Coze says.
+   */
+  declare readonly param?: string;
   /** HTTP status, when a response arrived. */
   declare readonly status?: number;
   /** Coze's `x-tt-logid` response header: quote it to Coze support. */
@@ -50,11 +55,11 @@ export class CozeAuthError extends Error {
    */
   constructor(
     message: string,
-    details: { code?: CozeAuthErrorCode; errorCode?: string; errorMessage?: string; status?: number; logId?: string; cause?: unknown } = {},
+    details: { code?: CozeAuthErrorCode; errorCode?: string; errorMessage?: string; param?: string; status?: number; logId?: string; cause?: unknown } = {},
   ) {
     super(message, 'cause' in details ? { cause: details.cause } : undefined);
     this.code = details.code ?? 'invalid_argument';
-    for (const key of ['errorCode', 'errorMessage', 'status', 'logId'] as const) {
+    for (const key of ['errorCode', 'errorMessage', 'param', 'status', 'logId'] as const) {
       if (details[key] !== undefined) (this as Record<typeof key, unknown>)[key] = details[key];
     }
   }

@@ -393,9 +393,14 @@ export class OAuthJWTFlow {
   }
 }
 
-/** The "channel" scope: `Connector.botChat` on `botIds` (empty: not limited to bots). Node only. */
-export function botChatScope(botIds: readonly string[]): JwtScope {
+/**
+ * The "channel" scope on `botIds` (empty: not limited to bots), allowing `permissions` on them
+ * (default `['Connector.botChat']`, as the official SDKs build it). Node only.
+ */
+export function botChatScope(botIds: readonly string[], permissions?: readonly string[]): JwtScope {
   const wasm = wasmNow();
-  if (!Array.isArray(botIds) || !botIds.every((id) => typeof id === 'string')) throw fail('botIds must be an array of strings.');
-  return botChatScopeOp(wasm, { botIds });
+  const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
+  if (!strings(botIds)) throw fail('botIds must be an array of strings.');
+  if (permissions !== undefined && !strings(permissions)) throw fail('permissions must be an array of strings.');
+  return botChatScopeOp(wasm, { botIds, permissions });
 }

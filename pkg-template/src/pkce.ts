@@ -59,6 +59,11 @@ export interface GetPKCEOAuthUrlParams {
   codeChallengeMethod?: CodeChallengeMethod;
   /** Scope consent to one workspace (`/workspace_id/{id}/authorize`). */
   workspaceId?: string;
+  /**
+   * A code verifier of your own (RFC 7636: 43 to 128 characters of `A-Z a-z 0-9 - . _ ~`),
+   * instead of a fresh one from 32 CSPRNG bytes. Keep it secret.
+   */
+  codeVerifier?: string;
 }
 
 /** What {@link PKCEOAuthApp.getOAuthUrl} returns: keep `state` and `codeVerifier` until the callback. */
@@ -150,6 +155,7 @@ export class PKCEOAuthApp {
         state: string(params, 'state'),
         codeChallengeMethod: string(params, 'codeChallengeMethod'),
         workspaceId: string(params, 'workspaceId'),
+        codeVerifier: string(params, 'codeVerifier'),
         loginNow,
       },
       randomBytes(),
@@ -231,7 +237,7 @@ export class PKCEOAuthApp {
     const { key } = pendingLoginKey(wasm, { url });
     const stored = storageCall(store, 'getItem', 'read', key);
     storageCall(store, 'removeItem', 'delete', key);
-    const flow = takePendingLogin(wasm, { url, stored: typeof stored === 'string' ? stored : undefined, now: nowSeconds() });
+    const flow = takePendingLogin(wasm, { app: this.#app, url, stored: typeof stored === 'string' ? stored : undefined, now: nowSeconds() });
     return this.#exchange(wasm, flow.code, flow.redirectUri, flow.codeVerifier, signal);
   }
 

@@ -158,6 +158,8 @@ export interface JwtSigningInputResult {
 export interface BotChatScopeArgs {
   /** Checked by the module: an array of strings. */
   botIds: readonly string[];
+  /** What the scope allows on them; default `Connector.botChat`. */
+  permissions?: readonly string[] | undefined;
 }
 
 /** PEM text (as bytes, whatever PEM) → the key as PKCS#8 DER, base64url. */

@@ -64,6 +64,7 @@ export interface PkceAuthorizeArgs {
   state?: string | undefined;
   codeChallengeMethod?: string | undefined;
   workspaceId?: string | undefined;
+  codeVerifier?: string | undefined;
   loginNow?: number | undefined;
 }
 
@@ -109,6 +110,8 @@ export interface PendingLoginKeyArgs {
 }
 
 export interface TakePendingLoginArgs {
+  /** The app handling the callback: a login another app started is refused. */
+  app: PkceAppArgs;
   url: string;
   /** The stored pending login, if any. */
   stored?: string | undefined;

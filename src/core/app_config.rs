@@ -7,14 +7,14 @@
 //! error naming the key. Errors never contain a value: `client_secret` and `private_key` are
 //! secrets, and the rest may sit next to them.
 
-use super::config::normalize_base_url;
+use super::config::{api_base_url_named, normalize_base_url};
 use super::error::Error;
 use super::json::{self, Value};
 use super::jwt::{JwtFlow, JwtFlowOptions};
 use super::key::PrivateKey;
 use super::pkce::{PkceOAuthApp, PkceOAuthAppOptions};
 use super::secret::Secret;
-use super::text::cat;
+use super::text::{blank, cat};
 use super::web::{WebOAuthApp, WebOAuthAppOptions};
 use crate::prelude::*;
 
@@ -125,7 +125,7 @@ fn string_member<'a>(body: &'a Value, key: &str) -> Result<Option<&'a str>, Erro
 
 fn required<'a>(body: &'a Value, key: &str, client_type: &str) -> Result<&'a str, Error> {
     match string_member(body, key)? {
-        Some(s) if !s.trim().is_empty() => Ok(s),
+        Some(s) if !blank(s) => Ok(s),
         _ => Err(config_error(&[
             "has no `",
             key,
@@ -151,10 +151,12 @@ fn forbidden(body: &Value, key: &str, client_type: &str, why: &str) -> Result<()
     }
 }
 
-fn base_url(body: &Value, key: &str) -> Result<Option<String>, Error> {
+/// `coze_api_base` (`api`: the API host, no path) or `coze_www_base`, normalised.
+fn base_url(body: &Value, key: &str, api: bool) -> Result<Option<String>, Error> {
     match string_member(body, key)? {
         None => Ok(None),
-        Some(s) if s.trim().is_empty() => Ok(None),
+        Some(s) if blank(s) => Ok(None),
+        Some(s) if api => api_base_url_named(s, key).map(Some),
         Some(s) => normalize_base_url(s, key).map(Some),
     }
 }
@@ -187,8 +189,8 @@ impl AppConfig {
                 }
             })
         };
-        let api = base_url(&body, "coze_api_base")?;
-        let www = base_url(&body, "coze_www_base")?;
+        let api = base_url(&body, "coze_api_base", true)?;
+        let www = base_url(&body, "coze_www_base", false)?;
         match client_type {
             "pkce" | "device" => {
                 forbidden(&body, "client_secret", client_type, PUBLIC_NO_SECRET)?;

@@ -1,9 +1,11 @@
 //! The redirect back from Coze, and the pending login kept across it.
 //!
 //! `start_login` stores `{state, code_verifier, redirect_uri}` keyed by state (several tabs may
-//! log in at once); `handle_callback` finds it by the callback's state, deletes it before
-//! anything else (so a callback works once, on success and on failure alike), checks the state
-//! exactly and in constant time, and exchanges the code.
+//! log in at once), with the client id and base URLs of the app that started it;
+//! `handle_callback` finds it by the callback's state, deletes it before anything else (so a
+//! callback works once, on success and on failure alike), checks the state exactly and in
+//! constant time, checks the login belongs to this app (same client id, API and www base
+//! URLs), and exchanges the code.
 
 use super::encoding::for_each_query_pair;
 use super::error::{scrub, Error, ErrorCode};
@@ -20,6 +22,12 @@ use crate::transport::Transport;
 pub const PENDING_FLOW_KEY_PREFIX: &str = "coze-auth:pkce:";
 /// A pending login older than this is refused: the user walked away.
 pub const PENDING_FLOW_MAX_AGE_SECONDS: i64 = 3600;
+/// How far in the future a pending login's start may lie (clock adjustments between the start
+/// and the callback); further is a forged or corrupt entry, refused.
+pub const PENDING_FLOW_MAX_FUTURE_SECONDS: i64 = 300;
+/// The version of the stored form of a pending login. Older forms (without the app's client id
+/// and base URLs) are refused like corrupt ones: the user starts the login again.
+const PENDING_FLOW_VERSION: i64 = 2;
 
 /// A key-value store for pending logins (`sessionStorage` in browsers).
 pub trait PendingFlowStore {
@@ -103,6 +111,12 @@ pub struct PendingFlow {
     pub redirect_uri: String,
     /// Unix seconds when the login started.
     pub created_at: i64,
+    /// The client id of the app that started the login.
+    pub client_id: String,
+    /// The normalised API base URL of that app (where the code is exchanged).
+    pub base_url: String,
+    /// The normalised consent (www) base URL of that app (where the user consented).
+    pub www_base_url: String,
 }
 
 impl PendingFlow {
@@ -111,26 +125,56 @@ impl PendingFlow {
         cat(&[PENDING_FLOW_KEY_PREFIX, state])
     }
 
-    /// The stored form (JSON).
+    /// The stored form (JSON, version 2).
     pub fn to_json(&self) -> String {
         ObjectWriter::new()
+            .integer("v", PENDING_FLOW_VERSION)
             .string("state", self.state.secret())
             .string("codeVerifier", self.code_verifier.secret())
             .string("redirectUri", &self.redirect_uri)
             .integer("createdAt", self.created_at)
+            .string("clientId", &self.client_id)
+            .string("baseUrl", &self.base_url)
+            .string("wwwBaseUrl", &self.www_base_url)
             .finish()
     }
 
-    /// Reads the stored form; `None` if it is not one of ours.
+    /// Reads the stored form; `None` if it is not one of ours, or an older form (before
+    /// version 2, which does not say which app started the login).
     pub fn from_json(text: &str) -> Option<PendingFlow> {
         let value = json::parse(text.as_bytes()).ok()?;
+        if value.get("v").and_then(Value::as_i64) != Some(PENDING_FLOW_VERSION) {
+            return None;
+        }
         let field = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_owned);
         Some(PendingFlow {
             state: Secret::new(field("state")?),
             code_verifier: Secret::new(field("codeVerifier")?),
             redirect_uri: field("redirectUri")?,
             created_at: value.get("createdAt").and_then(Value::as_i64)?,
+            client_id: field("clientId")?,
+            base_url: field("baseUrl")?,
+            www_base_url: field("wwwBaseUrl")?,
         })
+    }
+
+    /// What differs between the app that started this login and `app`, named for a message
+    /// (`None` when it is the same app).
+    fn app_mismatch(&self, app: &PkceOAuthApp) -> Option<String> {
+        let mut names = String::new();
+        for (differs, name) in [
+            (self.client_id != app.client_id(), "clientId"),
+            (self.base_url != app.base_url(), "baseURL"),
+            (self.www_base_url != app.www_base_url(), "wwwBaseURL"),
+        ] {
+            if differs {
+                if !names.is_empty() {
+                    names.push_str(", ");
+                }
+                names.push_str(name);
+            }
+        }
+        (!names.is_empty()).then_some(names)
     }
 }
 
@@ -162,26 +206,35 @@ pub fn take_pending_flow(
     callback_url: &str,
     store: &dyn PendingFlowStore,
     now: i64,
+    app: &PkceOAuthApp,
 ) -> Result<(Secret, PendingFlow), Error> {
     let key = pending_flow_key(callback_url)?;
     let stored = store.get(&key)?;
     store.remove(&key)?;
-    check_pending_flow(callback_url, stored.as_deref(), now)
+    check_pending_flow(callback_url, stored.as_deref(), now, app)
 }
 
 /// The checks of [`take_pending_flow`], for a caller that has already taken the stored entry
-/// (`stored`: what was kept under [`pending_flow_key`]) out of its store.
+/// (`stored`: what was kept under [`pending_flow_key`]) out of its store. `app` is the app
+/// handling the callback: a login started by an app with another client id, API base URL or
+/// www base URL is refused (`missing_pending_flow`), before any request is built. So is a
+/// stored entry in an older form, a login more than an hour old, or one that claims to start
+/// more than five minutes in the future.
 pub fn check_pending_flow(
     callback_url: &str,
     stored: Option<&str>,
     now: i64,
+    app: &PkceOAuthApp,
 ) -> Result<(Secret, PendingFlow), Error> {
     let callback = parse_callback(callback_url);
     let state = callback_state(&callback)?.clone();
     let pending = match stored {
         None => return Err(missing_pending_flow("none stored for this state")),
-        Some(text) => PendingFlow::from_json(text)
-            .ok_or_else(|| missing_pending_flow("the stored entry is unreadable"))?,
+        Some(text) => PendingFlow::from_json(text).ok_or_else(|| {
+            missing_pending_flow(
+                "the stored entry is unreadable, or was stored by an older version of this library",
+            )
+        })?,
     };
     if !constant_time_eq(pending.state.secret().as_bytes(), state.secret().as_bytes()) {
         return Err(Error::new(
@@ -189,8 +242,24 @@ pub fn check_pending_flow(
             "The callback's state does not match the stored login: start the login again.",
         ));
     }
-    if now.saturating_sub(pending.created_at) > PENDING_FLOW_MAX_AGE_SECONDS {
+    if let Some(names) = pending.app_mismatch(app) {
+        return Err(Error::new(
+            ErrorCode::MissingPendingFlow,
+            cat(&[
+                "The pending login was started by a different app (its ",
+                &names,
+                " differ from this app's): handle the callback with the same app options that started the login, or start the login again.",
+            ]),
+        ));
+    }
+    let age = now.saturating_sub(pending.created_at);
+    if age > PENDING_FLOW_MAX_AGE_SECONDS {
         return Err(missing_pending_flow("it is more than an hour old"));
+    }
+    if age < -PENDING_FLOW_MAX_FUTURE_SECONDS {
+        return Err(missing_pending_flow(
+            "it claims to start in the future; if this repeats, check this computer's clock",
+        ));
     }
     if let Some(error) = callback.error {
         let secrets = [pending.code_verifier.secret(), state.secret()];
@@ -244,21 +313,25 @@ impl PkceOAuthApp {
             code_verifier: auth.code_verifier.clone(),
             redirect_uri: params.redirect_uri.clone(),
             created_at: now,
+            client_id: self.client_id().to_owned(),
+            base_url: self.base_url().to_owned(),
+            www_base_url: self.www_base_url().to_owned(),
         };
         let key = PendingFlow::key(auth.state.secret());
         Ok((auth, key, pending.to_json()))
     }
 
     /// Takes the pending login that `callback_url` answers out of `store` and checks it: the
-    /// flow is deleted before anything else, so each callback is usable once. Returns the code
-    /// and the pending flow to exchange it with.
+    /// flow is deleted before anything else, so each callback is usable once, and it must have
+    /// been started by this app (same client id and base URLs). Returns the code and the
+    /// pending flow to exchange it with.
     pub fn take_pending_flow(
         &self,
         callback_url: &str,
         store: &dyn PendingFlowStore,
         now: i64,
     ) -> Result<(Secret, PendingFlow), Error> {
-        take_pending_flow(callback_url, store, now)
+        take_pending_flow(callback_url, store, now, self)
     }
 
     /// Completes a login started by [`Self::start_login`]: checks the callback against the
@@ -425,5 +498,103 @@ mod tests {
             assert_eq!(pending.code_verifier, auth.code_verifier);
         }
         assert!(store.is_empty());
+    }
+
+    fn app_with(client_id: &str, base_url: &str, www_base_url: Option<&str>) -> PkceOAuthApp {
+        PkceOAuthApp::new(PkceOAuthAppOptions {
+            client_id: client_id.into(),
+            base_url: Some(base_url.into()),
+            www_base_url: www_base_url.map(Into::into),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_pending_login_belongs_to_the_app_that_started_it() {
+        let started_by = app_with("cid", "https://api.coze.cn", None);
+        let params = AuthorizationUrlParams {
+            redirect_uri: "https://app.example/cb".into(),
+            ..Default::default()
+        };
+        let (auth, _, stored) = started_by
+            .pending_login(&params, &mut CountingRandom::default(), NOW)
+            .unwrap();
+        let flow = PendingFlow::from_json(&stored).unwrap();
+        assert_eq!(
+            (
+                flow.client_id.as_str(),
+                flow.base_url.as_str(),
+                flow.www_base_url.as_str()
+            ),
+            ("cid", "https://api.coze.cn", "https://www.coze.cn")
+        );
+        let url = format!(
+            "https://app.example/cb?code=abc&state={}",
+            auth.state.secret()
+        );
+        for (other, names) in [
+            (
+                app_with("other-cid", "https://api.coze.cn", None),
+                "clientId",
+            ),
+            (
+                app_with("cid", "https://api.coze.com", None),
+                "baseURL, wwwBaseURL",
+            ),
+            (
+                app_with(
+                    "cid",
+                    "https://api.coze.cn",
+                    Some("https://consent.example"),
+                ),
+                "wwwBaseURL",
+            ),
+        ] {
+            let err = check_pending_flow(&url, Some(&stored), NOW, &other).unwrap_err();
+            assert_eq!(err.code, ErrorCode::MissingPendingFlow, "{names}");
+            assert!(err.message.contains(names), "{}", err.message);
+            assert!(err.message.contains("different app"));
+        }
+        // The same app, even built anew with the same options, takes it.
+        let same = app_with("cid", "https://api.coze.cn/", None);
+        let (code, pending) = check_pending_flow(&url, Some(&stored), NOW, &same).unwrap();
+        assert_eq!(code.secret(), "abc");
+        assert_eq!(pending.code_verifier, auth.code_verifier);
+    }
+
+    #[test]
+    fn an_old_format_pending_login_is_refused_and_says_start_again() {
+        let store = MemoryStore::default();
+        let auth = start(&store);
+        let url = format!(
+            "https://app.example/cb?code=abc&state={}",
+            auth.state.secret()
+        );
+        let key = PendingFlow::key(auth.state.secret());
+        let current = PendingFlow::from_json(&store.get(&key).unwrap().unwrap()).unwrap();
+        // What the previous version stored: no version, no app.
+        let old = ObjectWriter::new()
+            .string("state", current.state.secret())
+            .string("codeVerifier", current.code_verifier.secret())
+            .string("redirectUri", &current.redirect_uri)
+            .integer("createdAt", current.created_at)
+            .finish();
+        let err = check_pending_flow(&url, Some(&old), NOW, &app()).unwrap_err();
+        assert_eq!(err.code, ErrorCode::MissingPendingFlow);
+        assert!(
+            err.message.contains("start the login again"),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("older version"), "{}", err.message);
+        // A start far in the future is refused; a little clock skew is not.
+        let future = |at: i64| PendingFlow {
+            created_at: at,
+            ..current.clone()
+        };
+        let err =
+            check_pending_flow(&url, Some(&future(NOW + 301).to_json()), NOW, &app()).unwrap_err();
+        assert_eq!(err.code, ErrorCode::MissingPendingFlow);
+        assert!(check_pending_flow(&url, Some(&future(NOW + 300).to_json()), NOW, &app()).is_ok());
     }
 }

@@ -72,13 +72,54 @@ pub const DEFAULT_DEVICE_POLL_INTERVAL_SECONDS: i64 = 5;
 /// Seconds added to the polling interval by each `slow_down` answer (RFC 8628 §3.5).
 pub const SLOW_DOWN_STEP_SECONDS: i64 = 5;
 
-fn is_loopback_host(host: &str) -> bool {
-    let name = match host.strip_prefix('[') {
-        // [::1]:port
-        Some(rest) => split_byte(rest, b']').map_or(rest, |(n, _)| n),
-        None => split_byte(host, b':').map_or(host, |(n, _)| n),
+/// True for a literal IPv4 address in 127.0.0.0/8: four decimal octets (0–255, no leading
+/// zeros), the first 127.
+fn is_ipv4_loopback(name: &str) -> bool {
+    let mut rest = name;
+    for i in 0..4 {
+        let (part, after) = match split_byte(rest, b'.') {
+            Some(split) if i < 3 => split,
+            None if i == 3 => (rest, ""),
+            _ => return false,
+        };
+        let well_formed = (1..=3).contains(&part.len())
+            && part.bytes().all(|b| b.is_ascii_digit())
+            && (part.len() == 1 || !part.starts_with('0'));
+        if !well_formed {
+            return false;
+        }
+        // At most three digits: no overflow.
+        let value = part.bytes().fold(0u16, |n, b| n * 10 + u16::from(b - b'0'));
+        if value > 255 || (i == 0 && value != 127) {
+            return false;
+        }
+        rest = after;
+    }
+    true
+}
+
+/// True when `authority` (`host[:port]`) names this machine: `localhost`, `[::1]` or a literal
+/// 127.0.0.0/8 address, with an optional numeric port. Names that merely start like one
+/// (`127.attacker.example`, `localhost.example`) are not.
+fn is_loopback_host(authority: &str) -> bool {
+    let (name, port) = match authority.strip_prefix('[') {
+        Some(rest) => match split_byte(rest, b']') {
+            Some((name, after)) if name == "::1" => match after.strip_prefix(':') {
+                Some(port) => (name, Some(port)),
+                None if after.is_empty() => (name, None),
+                None => return false,
+            },
+            _ => return false,
+        },
+        None => match split_byte(authority, b':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (authority, None),
+        },
     };
-    name == "localhost" || name == "::1" || name.starts_with("127.")
+    let port_ok = port.map_or(true, |p| {
+        !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit())
+    });
+    port_ok && (name == "::1" || name.eq_ignore_ascii_case("localhost") || is_ipv4_loopback(name))
 }
 
 /// Checks and normalises a base URL: `https://host[:port][/path]`, trailing slashes removed.
@@ -120,9 +161,27 @@ pub fn normalize_base_url(url: &str, option: &str) -> Result<String, Error> {
     Ok(trimmed.get(..end).unwrap_or(trimmed).to_owned())
 }
 
-/// An app's API base URL: `base_url`, default [`COZE_CN_BASE_URL`], normalised.
+/// An app's API base URL: `base_url`, default [`COZE_CN_BASE_URL`], normalised. It must be
+/// the API host itself: a path (`https://api.coze.cn/v1`) or a `www` host (the consent site) is
+/// refused, since the endpoints' paths are appended to it and the consent host is derived
+/// from it.
 pub fn api_base_url(base_url: Option<&str>) -> Result<String, Error> {
-    normalize_base_url(base_url.unwrap_or(COZE_CN_BASE_URL), "baseURL")
+    api_base_url_named(base_url.unwrap_or(COZE_CN_BASE_URL), "baseURL")
+}
+
+/// [`api_base_url`] for an option called `option` in messages (e.g. `coze_api_base`).
+pub fn api_base_url_named(base_url: &str, option: &str) -> Result<String, Error> {
+    let url = normalize_base_url(base_url, option)?;
+    let (_, rest) = split_once(&url, "://").unwrap_or(("", &url));
+    let has_path = rest.bytes().any(|b| b == b'/');
+    let first_label = split_byte(rest, b'.').map_or(rest, |(label, _)| label);
+    if has_path || first_label.eq_ignore_ascii_case("www") {
+        return Err(Error::invalid_argument(cat(&[
+            option,
+            " must be the API host without a path, such as https://api.coze.cn or https://api.coze.com (not the www consent host; pass that as wwwBaseURL).",
+        ])));
+    }
+    Ok(url)
 }
 
 /// An app's API base URL and consent host: `www_base_url` if given, else derived from the API
@@ -139,16 +198,16 @@ pub fn api_and_www_base_urls(
     Ok((base_url, www_base_url))
 }
 
-/// The consent host for an API base: the first `api.` in the host becomes `www.`
-/// (`https://api.coze.cn` → `https://www.coze.cn`); a host without `api.` (a private or local
-/// deployment) serves consent itself.
+/// The consent host for an API base (as [`api_base_url`] returns it: no path): a first label of
+/// exactly `api` becomes `www` (`https://api.coze.cn` → `https://www.coze.cn`); any other host
+/// (`https://kapi.io`, a private or local deployment) serves consent itself.
 pub fn derive_www_base_url(api_base: &str) -> String {
     let (scheme, rest) = split_once(api_base, "://").unwrap_or(("https", api_base));
-    let slash = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
-    let (authority, path) = rest.split_at_checked(slash).unwrap_or((rest, ""));
-    match split_once(authority, "api.") {
-        Some((before, after)) => cat(&[scheme, "://", before, "www.", after, path]),
-        None => cat(&[scheme, "://", authority, path]),
+    match rest.get(..4) {
+        Some(label) if label.eq_ignore_ascii_case("api.") => {
+            cat(&[scheme, "://www.", rest.get(4..).unwrap_or("")])
+        }
+        _ => api_base.to_owned(),
     }
 }
 
@@ -270,13 +329,94 @@ mod tests {
             "https://www.coze.com"
         );
         assert_eq!(
-            derive_www_base_url("https://api.example.com:8443/p"),
-            "https://www.example.com:8443/p"
+            derive_www_base_url("https://api.example.com:8443"),
+            "https://www.example.com:8443"
         );
+        assert_eq!(derive_www_base_url("https://kapi.io"), "https://kapi.io");
         assert_eq!(
             derive_www_base_url("http://127.0.0.1:8081"),
             "http://127.0.0.1:8081"
         );
+    }
+
+    #[test]
+    fn plain_http_only_for_real_loopback_hosts() {
+        for ok in [
+            "http://localhost",
+            "http://LOCALHOST:8080/",
+            "http://[::1]",
+            "http://[::1]:9",
+            "http://127.0.0.1",
+            "http://127.255.255.254:65535",
+            "http://127.0.0.1/",
+        ] {
+            assert!(normalize_base_url(ok, "baseURL").is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://127.attacker.example",
+            "http://127.0.0.1.attacker.example",
+            "http://127.0.0.1.nip.io:80",
+            "http://127.0.0",
+            "http://127.0.0.256",
+            "http://127.0.0.01",
+            "http://127.0.0.1:80x",
+            "http://localhost.attacker.example",
+            "http://localhostx",
+            "http://[::1].attacker.example",
+            "http://[::1]x:80",
+            "http://[::2]",
+            "http://128.0.0.1",
+            "http://0x7f.0.0.1",
+        ] {
+            let err = normalize_base_url(bad, "baseURL").unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidArgument, "{bad}");
+            assert!(err.message.contains("https"), "{bad}: {}", err.message);
+        }
+    }
+
+    #[test]
+    fn www_is_derived_only_from_a_first_label_of_api() {
+        let www = |api: &str| api_and_www_base_urls(Some(api), None).map(|(_, w)| w);
+        assert_eq!(www("https://api.coze.cn/").unwrap(), "https://www.coze.cn");
+        assert_eq!(www("https://API.coze.com").unwrap(), "https://www.coze.com");
+        assert_eq!(
+            www("https://api.example.com:8443").unwrap(),
+            "https://www.example.com:8443"
+        );
+        // Not a first label of exactly `api`: the same host serves consent.
+        for same in [
+            "https://kapi.io",
+            "https://my-api.example.com",
+            "https://apis.example.com",
+            "https://x.api.example.com",
+            "https://coze.internal",
+            "http://127.0.0.1:8081",
+        ] {
+            assert_eq!(www(same).unwrap(), same, "{same}");
+        }
+        // An explicit wwwBaseURL wins.
+        assert_eq!(
+            api_and_www_base_urls(Some("https://kapi.io"), Some("https://consent.kapi.io/"))
+                .unwrap()
+                .1,
+            "https://consent.kapi.io"
+        );
+        // A path or a www host is not an API base.
+        for bad in [
+            "https://api.coze.cn/v1",
+            "https://api.coze.cn/v1/",
+            "https://www.coze.cn",
+            "https://WWW.coze.com/",
+        ] {
+            let err = api_and_www_base_urls(Some(bad), None).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidArgument, "{bad}");
+            assert!(
+                err.message.contains("such as https://api.coze.cn"),
+                "{bad}: {}",
+                err.message
+            );
+            assert!(api_base_url(Some(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

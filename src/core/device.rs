@@ -27,20 +27,20 @@ use super::http::{read_json_object, HttpRequest, HttpResponse};
 use super::json::{ObjectWriter, Value};
 use super::pkce::require_non_empty;
 use super::secret::Secret;
-use super::text::{cat, int};
-use super::token::{read_token_response, request_token, OAuthToken};
+use super::text::{blank, cat, int};
+use super::token::{
+    expiry_time, read_token_response, request_token, OAuthToken, ABSOLUTE_TIME_FLOOR,
+};
 use crate::prelude::*;
 use crate::transport::{Sleeper, Transport};
 
 /// Transient failures in a row that end the polling: the flow gives up at this one, with it.
 pub const MAX_TRANSIENT_FAILURES: u32 = 5;
-/// Longest back-off after a transient failure without `Retry-After` (unless the polling
-/// interval itself is longer: a retry never comes sooner than the interval).
+/// Longest back-off after a transient failure, and the cap on a server's `Retry-After` (unless
+/// the polling interval itself is longer: a retry never comes sooner than the interval).
 pub const MAX_BACKOFF_MS: i64 = 60_000;
 /// Largest `interval` accepted from the server: one hour.
 const MAX_INTERVAL_SECONDS: i64 = 3600;
-/// Below this, `expires_in` cannot be a Unix time of this century: it is a lifetime.
-const ABSOLUTE_TIME_FLOOR: i64 = 1_000_000_000;
 
 /// How to build a [`DeviceOAuthApp`].
 #[derive(Debug, Clone, Default)]
@@ -124,9 +124,9 @@ pub struct DevicePending {
 /// interval, however long a request takes.
 ///
 /// Back-off after a transient failure (network error, timeout, HTTP 5xx or 429 whose body
-/// carries no device-flow code): with a `Retry-After` in delta-seconds, that long (but never
-/// less than the interval; the HTTP-date form is not read and falls back to the rule that
-/// follows); otherwise the interval doubled for each failure in a row (2×, 4×, …), at most
+/// carries no device-flow code): with a `Retry-After` in delta-seconds, that long, capped at
+/// [`MAX_BACKOFF_MS`] (but never less than the interval; the HTTP-date form is not read and
+/// falls back to the rule that follows); otherwise the interval doubled for each failure in a row (2×, 4×, …), at most
 /// [`MAX_BACKOFF_MS`] unless the interval itself is longer. The interval itself is unchanged.
 /// The [`MAX_TRANSIENT_FAILURES`]th failure in a row ends the flow with that failure, and so
 /// does a failure whose retry would fall at or after the expiry; any other answer resets the
@@ -174,17 +174,17 @@ fn explain_poll_error(mut err: Error) -> Error {
     err
 }
 
-/// `Retry-After` as delta-seconds, in milliseconds. The HTTP-date form gives `None`.
+/// `Retry-After` as delta-seconds, in milliseconds, at most [`MAX_BACKOFF_MS`] (however many
+/// digits it has). The HTTP-date form gives `None`.
 fn retry_after_ms(response: &HttpResponse) -> Option<i64> {
-    let value = response.header("retry-after")?.trim();
-    if value.is_empty() || value.len() > 9 || !value.bytes().all(|b| b.is_ascii_digit()) {
+    let value = response.header("retry-after")?.trim_ascii();
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let mut seconds: i64 = 0;
-    for b in value.bytes() {
-        seconds = seconds * 10 + i64::from(b - b'0');
-    }
-    Some(seconds_to_ms(seconds))
+    let seconds = value.bytes().fold(0i64, |n, b| {
+        n.saturating_mul(10).saturating_add(i64::from(b - b'0'))
+    });
+    Some(seconds_to_ms(seconds).min(MAX_BACKOFF_MS))
 }
 
 fn is_transient_status(status: u16) -> bool {
@@ -421,7 +421,7 @@ impl DevicePoller {
 
 fn required_string(body: &Value, key: &str, response: &HttpResponse) -> Result<String, Error> {
     match body.get(key).and_then(Value::as_str) {
-        Some(s) if !s.trim().is_empty() => Ok(s.to_owned()),
+        Some(s) if !blank(s) => Ok(s.to_owned()),
         _ => Err(invalid_device_code_response(
             cat(&["has no `", key, "` (a non-empty string)"]),
             response,
@@ -499,11 +499,14 @@ pub fn read_device_code_response(response: &HttpResponse, now: i64) -> Result<De
             None => return Err(invalid("has an `expires_in` that is not a whole number")),
         },
     };
-    let (expires_in_kind, expires_at) = if expires_in >= ABSOLUTE_TIME_FLOOR {
-        (ExpiresInKind::Absolute, expires_in)
+    let expires_in_kind = if expires_in >= ABSOLUTE_TIME_FLOOR {
+        ExpiresInKind::Absolute
     } else {
-        (ExpiresInKind::Lifetime, now.saturating_add(expires_in))
+        ExpiresInKind::Lifetime
     };
+    let expires_at = expiry_time(expires_in, now).ok_or_else(|| {
+        invalid("has an `expires_in` more than ten years ahead, which cannot be right (if this repeats, check this computer's clock)")
+    })?;
     if expires_at <= now {
         return Err(invalid(
             "says the device code has already expired (if this repeats, check this computer's clock)",
@@ -566,7 +569,7 @@ pub fn read_device_token_response(
 ///         } else if self.polls.replace(self.polls.get() + 1) == 0 {
 ///             (400, r#"{"error_code":"authorization_pending"}"#)
 ///         } else {
-///             (200, r#"{"access_token":"czs_at","expires_in":4102444800,"refresh_token":"czs_rt","token_type":"Bearer"}"#)
+///             (200, r#"{"access_token":"czs_at","expires_in":1893456000,"refresh_token":"czs_rt","token_type":"Bearer"}"#)
 ///         };
 ///         Ok(HttpResponse { status, headers: vec![], body: body.into() })
 ///     }
@@ -1344,5 +1347,57 @@ mod tests {
             .unwrap()
             .refresh_token
             .is_some());
+    }
+
+    #[test]
+    fn a_huge_retry_after_is_capped_at_the_back_off_cap() {
+        for huge in ["1000000000000", "999999999", "99999999999999999999999999"] {
+            let r = run(
+                poller(None, 3600),
+                vec![Ok(resp_with(503, "", &[("retry-after", huge)])), token()],
+                0,
+            );
+            assert_eq!(r.polls, [5.0, 65.0], "{huge}");
+            assert!(r.outcome.is_ok(), "{huge}");
+        }
+        // Never below the interval.
+        let r = run(
+            DevicePoller::from_parts("dc", 90, T0 + 3600, T0_MS),
+            vec![
+                Ok(resp_with(429, "", &[("retry-after", "1000000000000")])),
+                token(),
+            ],
+            0,
+        );
+        assert_eq!(r.polls, [90.0, 180.0]);
+    }
+
+    #[test]
+    fn implausible_device_code_times_are_refused() {
+        let ok = r#""device_code":"d","user_code":"u","verification_uri":"https://x/d""#;
+        for tail in [
+            r#","expires_in":999999999999999999"#,
+            r#","expires_in":"9007199254740993""#,
+            r#","expires_in":999999999"#,
+            r#","expires_in":2200000000"#,
+            r#","expires_in":-60"#,
+            r#","expires_in":600,"interval":999999999999999999"#,
+            r#","expires_in":600,"interval":-1"#,
+        ] {
+            let body = cat(&["{", ok, tail, "}"]);
+            let err = read_device_code_response(&resp(200, &body), T0).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidResponse, "{body}");
+        }
+    }
+
+    #[test]
+    fn device_fields_of_unicode_whitespace_are_blank() {
+        for blank in ["\u{b}", "\u{a0}", "\u{2028}"] {
+            let mut body = String::from(r#"{"device_code":"d","user_code":"#);
+            crate::core::json::write_string(&mut body, blank);
+            body.push_str(r#","verification_uri":"https://x/d","expires_in":60}"#);
+            let err = read_device_code_response(&resp(200, &body), T0).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidResponse, "{blank:?}");
+        }
     }
 }

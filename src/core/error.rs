@@ -73,6 +73,9 @@ pub struct ErrorDetails {
     pub error_code: Option<String>,
     /// Coze's human text (`error_message` or `error_description`), secrets scrubbed.
     pub error_message: Option<String>,
+    /// Coze's `param`, which coze-go and coze-java surface beside the error code: the body's
+    /// `param`, or its `error` when `error_code` holds the code. Scrubbed like the message.
+    pub param: Option<String>,
     /// HTTP status, when a response arrived.
     pub status: Option<u16>,
     /// Coze's `x-tt-logid` response header.
@@ -89,6 +92,7 @@ impl Error {
             message: message.into(),
             error_code: None,
             error_message: None,
+            param: None,
             status: None,
             log_id: None,
             cause: None,
@@ -167,16 +171,141 @@ impl fmt::Display for Error {
 #[cfg(not(all(target_arch = "wasm32", feature = "npm", not(feature = "fetch"))))]
 impl std::error::Error for Error {}
 
-/// Replaces every occurrence of each secret in `text` with `[redacted]`, and caps the length
-/// (1000 bytes).
+/// The value of one hex digit.
+fn hex(b: u8) -> Option<u32> {
+    char::from(b).to_digit(16)
+}
+
+/// `text[at..]` starts with `%XX` (hex in either case) standing for `byte`.
+fn percent_at(text: &[u8], at: usize, byte: u8) -> bool {
+    match text.get(at..at + 3) {
+        Some([b'%', hi, lo]) => {
+            hex(*hi).zip(hex(*lo)).map(|(h, l)| h * 16 + l) == Some(u32::from(byte))
+        }
+        _ => false,
+    }
+}
+
+/// The UTF-16 unit of a `\uXXXX` escape at `text[at..]`.
+fn json_unit_at(text: &[u8], at: usize) -> Option<u32> {
+    match text.get(at..at + 6)? {
+        [b'\\', b'u', digits @ ..] => digits.iter().try_fold(0u32, |n, &d| Some(n * 16 + hex(d)?)),
+        _ => None,
+    }
+}
+
+/// Adds to `ends` every position where one encoding of `ch` (whose UTF-8 bytes are `utf8`)
+/// that starts at `text[at..]` ends: the character itself; its UTF-8 bytes percent-encoded (`+`
+/// for a space, as forms do); or a JSON escape (`\"`, `\\`, `\/`, `\n`…, `\uXXXX`, a
+/// surrogate pair).
+fn char_echo_ends(text: &[u8], at: usize, ch: char, utf8: &[u8], ends: &mut Vec<usize>) {
+    let mut add = |end: usize| {
+        if !ends.contains(&end) {
+            ends.push(end);
+        }
+    };
+    if text.get(at..).is_some_and(|t| t.starts_with(utf8)) {
+        add(at + utf8.len());
+    }
+    if utf8
+        .iter()
+        .enumerate()
+        .all(|(i, &b)| percent_at(text, at + 3 * i, b))
+    {
+        add(at + 3 * utf8.len());
+    }
+    if ch == ' ' && text.get(at) == Some(&b'+') {
+        add(at + 1);
+    }
+    let short = match ch {
+        '"' => b'"',
+        '\\' => b'\\',
+        '/' => b'/',
+        '\u{8}' => b'b',
+        '\u{c}' => b'f',
+        '\n' => b'n',
+        '\r' => b'r',
+        '\t' => b't',
+        _ => 0,
+    };
+    if short != 0 && text.get(at..at + 2) == Some(&[b'\\', short][..]) {
+        add(at + 2);
+    }
+    // `\uXXXX`, or a surrogate pair above the BMP.
+    let code = u32::from(ch);
+    let matched = match code.checked_sub(0x10000) {
+        None => json_unit_at(text, at) == Some(code),
+        Some(astral) => {
+            json_unit_at(text, at) == Some(0xD800 + (astral >> 10))
+                && json_unit_at(text, at + 6) == Some(0xDC00 + (astral & 0x3FF))
+        }
+    };
+    if matched {
+        add(at + if code >= 0x10000 { 12 } else { 6 });
+    }
+}
+
+/// Where an echo of `secret` starting at `text[at..]` ends (the longest, if several do), each
+/// character of it in any of the forms of [`char_echo_ends`]. `ends` and `next` are scratch.
+fn echo_end(
+    text: &[u8],
+    at: usize,
+    secret: &str,
+    ends: &mut Vec<usize>,
+    next: &mut Vec<usize>,
+) -> Option<usize> {
+    ends.clear();
+    ends.push(at);
+    for (i, ch) in secret.char_indices() {
+        let utf8 = secret
+            .as_bytes()
+            .get(i..i + ch.len_utf8())
+            .unwrap_or_default();
+        next.clear();
+        for &pos in ends.iter() {
+            char_echo_ends(text, pos, ch, utf8, next);
+        }
+        if next.is_empty() {
+            return None;
+        }
+        core::mem::swap(ends, next);
+    }
+    ends.iter().copied().max()
+}
+
+/// Replaces every echo of each secret in `text` with `[redacted]`, and caps the length (1000
+/// bytes). An echo is the secret itself or the secret encoded the ways a server may quote it:
+/// URL-encoded (percent-encoding in either hex case, `+` for a space, even of characters that
+/// need no encoding) or JSON-escaped, in any mixture.
 /// Used on text that comes from the server, which might echo what we sent.
 pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
     const MAX_BYTES: usize = 1000;
-    let mut out = text.to_owned();
-    for secret in secrets {
-        // Very short values (like "1") would redact innocent text and are not secret enough to matter.
-        if secret.len() >= 6 {
-            out = text::replace(&out, secret, "[redacted]");
+    let bytes = text.as_bytes();
+    let (mut ends, mut next) = (Vec::new(), Vec::new());
+    let mut out = String::new();
+    let mut i = 0;
+    // One pass, left to right; it stops once the output is over the cap, so a long text costs
+    // no more than a short one. An echo that starts before the cut is replaced whole.
+    while out.len() <= MAX_BYTES {
+        let Some(ch) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
+        let echo = secrets
+            .iter()
+            // Very short values (like "1") would redact innocent text and are not secret
+            // enough to matter.
+            .filter(|secret| secret.len() >= 6)
+            .filter_map(|secret| echo_end(bytes, i, secret, &mut ends, &mut next))
+            .max();
+        match echo {
+            Some(end) if text.is_char_boundary(end) => {
+                out.push_str("[redacted]");
+                i = end;
+            }
+            _ => {
+                out.push(ch);
+                i += ch.len_utf8();
+            }
         }
     }
     if out.len() > MAX_BYTES {

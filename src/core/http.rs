@@ -6,7 +6,7 @@
 use super::config::LOG_ID_HEADER;
 use super::error::{scrub, Error, ErrorCode};
 use super::json::{self, Value};
-use super::text::{cat, find, int, truncate};
+use super::text::{blank, cat, find, int};
 use crate::prelude::*;
 
 /// Largest response body read; Coze's OAuth answers are well under 4 KB.
@@ -89,63 +89,94 @@ impl HttpResponse {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Coze's log id, if the response has one.
+    /// Coze's log id, if the response has one that looks like one: 1 to 64 characters of
+    /// `0-9 A-Z a-z _ -` (surrounding spaces trimmed). Anything else is dropped rather than
+    /// copied into errors and logs, where a forged header could inject text.
     pub fn log_id(&self) -> Option<String> {
         self.header(LOG_ID_HEADER)
             .map(str::trim_ascii)
-            .filter(|v| !v.is_empty())
-            .map(|v| truncate(v, 128).to_owned())
+            .filter(|v| {
+                (1..=64).contains(&v.len())
+                    && v.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            })
+            .map(str::to_owned)
     }
 }
 
+/// The string member `key`, unless it is blank (by [`blank`]'s rule); ASCII spaces around it
+/// are trimmed.
 fn string_field<'a>(body: &'a Value, key: &str) -> Option<&'a str> {
     body.get(key)
         .and_then(Value::as_str)
+        .filter(|s| !blank(s))
         .map(str::trim_ascii)
-        .filter(|s| !s.is_empty())
 }
 
-/// If `body` is an error answer, the Coze error code and message in it. Coze's OAuth errors use
-/// `error_code` (some SDKs read `error`) and `error_message` (or `error_description`); other
-/// OpenAPI errors use a non-zero numeric `code` with `msg`.
-fn error_in_body(body: &Value) -> Option<(String, Option<String>)> {
-    let message = string_field(body, "error_message")
-        .or_else(|| string_field(body, "error_description"))
-        .or_else(|| string_field(body, "msg"))
-        .map(str::to_owned);
-    if let Some(code) = string_field(body, "error_code").or_else(|| string_field(body, "error")) {
-        return Some((code.to_owned(), message));
-    }
-    match body.get("code") {
-        Some(code) => match code.as_i64() {
-            Some(0) => None,
-            Some(n) => Some((int(n), message)),
-            None => code.as_str().map(|s| (s.to_owned(), message)),
+/// What an error body says: Coze's code (if any), its message, and its `param`.
+struct BodyError<'a> {
+    code: Option<String>,
+    message: Option<&'a str>,
+    param: Option<&'a str>,
+}
+
+/// If `body` is an error answer, what it says. Coze's OAuth errors use `error_code` (some SDKs
+/// read `error`) and `error_message` (or `error_description`); other OpenAPI errors use a
+/// non-zero numeric `code` with `msg`. A body with a message but no code and no
+/// `access_token` is an error too (cozepy raises with the message).
+fn error_in_body(body: &Value) -> Option<BodyError<'_>> {
+    let oauth_message =
+        string_field(body, "error_message").or_else(|| string_field(body, "error_description"));
+    let message = oauth_message.or_else(|| string_field(body, "msg"));
+    let error_code = string_field(body, "error_code");
+    let error = string_field(body, "error");
+    // go and java keep the body's `error` as `Param` when `error_code` holds the code.
+    let param =
+        string_field(body, "param").or(error.filter(|e| error_code.is_some_and(|c| c != *e)));
+    let code = match error_code.or(error) {
+        Some(code) => Some(code.to_owned()),
+        None => match body.get("code") {
+            Some(code) => match code.as_i64() {
+                Some(0) => None,
+                Some(n) => Some(int(n)),
+                None => code.as_str().map(str::to_owned),
+            },
+            None => None,
         },
-        None => None,
+    };
+    if code.is_none() && (oauth_message.is_none() || body.get("access_token").is_some()) {
+        return None;
     }
+    Some(BodyError {
+        code,
+        message,
+        param,
+    })
 }
 
-fn oauth_error(
-    status: u16,
-    log_id: Option<String>,
-    code: &str,
-    message: Option<String>,
-    secrets: &[&str],
-) -> Error {
-    let code = scrub(code, secrets);
-    let message = message.map(|m| scrub(&m, secrets));
+fn oauth_error(status: u16, log_id: Option<String>, body: BodyError, secrets: &[&str]) -> Error {
+    let code = body.code.map(|c| scrub(&c, secrets));
+    let message = body.message.map(|m| scrub(m, secrets));
+    let param = body.param.map(|p| scrub(p, secrets));
+    let code_text = code.as_deref().unwrap_or("");
     let lower = message.as_deref().unwrap_or("").to_ascii_lowercase();
-    let wrong_region = matches!(code.as_str(), "4100" | "4101")
+    let wrong_region = matches!(code_text, "4100" | "4101")
         || (find(&lower, "kid").is_some() && find(&lower, "regist").is_some());
-    let mut text = cat(&["Coze rejected the request: ", &code]);
+    let mut text = String::from("Coze rejected the request");
+    if !code_text.is_empty() {
+        text.push_str(": ");
+        text.push_str(code_text);
+    }
     if let Some(m) = &message {
         text.push_str(" (");
         text.push_str(m);
         text.push(')');
     }
+    if let Some(p) = &param {
+        text.push_str(&cat(&[" [param ", p, "]"]));
+    }
     text.push('.');
-    match code.as_str() {
+    match code_text {
         "invalid_grant" => text.push_str(" The code or refresh token is invalid, expired or already used: start the login again."),
         "access_denied" => text.push_str(" The user declined the authorization."),
         _ => {}
@@ -158,8 +189,9 @@ fn oauth_error(
         text.push_str(&cat(&[" (logId ", id, ")"]));
     }
     let mut err = Error::new(ErrorCode::OAuthError, text).with_response(status, log_id);
-    err.error_code = Some(code);
+    err.error_code = code;
     err.error_message = message;
+    err.param = param;
     err
 }
 
@@ -193,8 +225,8 @@ pub fn read_json_object(response: &HttpResponse, secrets: &[&str]) -> Result<Val
     }
     let parsed = json::parse(&response.body);
     if let Ok(body) = &parsed {
-        if let Some((code, message)) = error_in_body(body) {
-            return Err(oauth_error(status, log_id, &code, message, secrets));
+        if let Some(found) = error_in_body(body) {
+            return Err(oauth_error(status, log_id, found, secrets));
         }
     }
     if !(200..300).contains(&status) {
@@ -362,5 +394,127 @@ mod tests {
         let shown = format!("{req:?}");
         assert!(!shown.contains("SECRET"));
         assert!(shown.contains("authorization"));
+    }
+
+    #[test]
+    fn encoded_echoes_of_a_secret_are_scrubbed_too() {
+        let secret = "AbC de/f+g\"h\\i~é";
+        for echo in [
+            // Form encoding (space as +), upper and lower hex, JSON escapes, and mixtures.
+            "AbC+de%2Ff%2Bg%22h%5Ci%7E%C3%A9",
+            "AbC%20de%2ff%2bg%22h%5ci~%c3%a9",
+            "%41bC%20de%2Ff%2Bg%22h%5Ci%7E%C3%A9",
+            r#"AbC de/f+g\"h\\i~é"#,
+            r#"AbC de\/f+g\"h\\i~\u00e9"#,
+            r#"AbC\u0020de/f+g\u0022h\u005ci~\u00E9"#,
+        ] {
+            let mut body = String::from(r#"{"error_code":"invalid_grant","error_message":"#);
+            crate::core::json::write_string(&mut body, &format!("bad code [{echo}] sent"));
+            body.push('}');
+            let err = read_json_object(&response(400, &body), &[secret]).unwrap_err();
+            let shown = format!("{err} {err:?}");
+            assert!(!shown.contains(echo), "{echo} in {shown}");
+            assert_eq!(
+                err.error_message.as_deref(),
+                Some("bad code [[redacted]] sent"),
+                "{echo}"
+            );
+        }
+        // Text around a partial echo is kept.
+        let body = r#"{"error_code":"x","error_message":"AbC+de is half"}"#;
+        let err = read_json_object(&response(400, body), &[secret]).unwrap_err();
+        assert_eq!(err.error_message.as_deref(), Some("AbC+de is half"));
+    }
+
+    #[test]
+    fn a_log_id_is_kept_only_when_it_looks_like_one() {
+        let with_log_id = |id: &str| HttpResponse {
+            status: 400,
+            headers: vec![("x-tt-logid".into(), id.into())],
+            body: br#"{"error_code":"x"}"#.to_vec(),
+        };
+        for good in [
+            "20261121fuzz",
+            "0123456789abcdefABCDEF_-",
+            &"a".repeat(64),
+            " 7 ",
+        ] {
+            let err = read_json_object(&with_log_id(good), &[]).unwrap_err();
+            assert_eq!(err.log_id.as_deref(), Some(good.trim()), "{good}");
+        }
+        for bad in [
+            "",
+            "a b",
+            "id\u{2028}forged line",
+            "<script>",
+            "x;y",
+            "logid=1",
+            &"a".repeat(65),
+            "é",
+        ] {
+            let err = read_json_object(&with_log_id(bad), &[]).unwrap_err();
+            assert_eq!(err.log_id, None, "{bad:?}");
+            assert!(!err.message.contains("logId"), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn an_ok_status_with_only_an_error_message_is_an_oauth_error() {
+        for status in [200, 400] {
+            let err = read_json_object(
+                &response(status, r#"{"error_message":"app SECRET99 is disabled"}"#),
+                &["SECRET99"],
+            )
+            .unwrap_err();
+            assert_eq!(err.code, ErrorCode::OAuthError, "{status}");
+            assert_eq!(err.error_code, None);
+            assert_eq!(
+                err.error_message.as_deref(),
+                Some("app [redacted] is disabled")
+            );
+            assert_eq!(err.log_id.as_deref(), Some("log123"));
+            assert_eq!(err.status, Some(status));
+            assert!(err.message.contains("app [redacted] is disabled"));
+            assert!(err.message.contains("log123"));
+        }
+        // A token body that also carries a message is still a token body.
+        assert!(read_json_object(
+            &response(200, r#"{"access_token":"a","error_message":""}"#),
+            &[]
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn coze_param_is_kept_and_scrubbed() {
+        let err = read_json_object(
+            &response(
+                400,
+                r#"{"error_code":"invalid_request","error_message":"bad","param":"redirect_uri"}"#,
+            ),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(err.param.as_deref(), Some("redirect_uri"));
+        assert_eq!(err.error_code.as_deref(), Some("invalid_request"));
+        assert!(err.message.contains("redirect_uri"));
+        // go and java keep the body's `error` as the param when `error_code` holds the code.
+        let err = read_json_object(
+            &response(
+                400,
+                r#"{"error_code":"invalid_client","error":"secret czs_SECRET_42 refused"}"#,
+            ),
+            &["czs_SECRET_42"],
+        )
+        .unwrap_err();
+        assert_eq!(err.error_code.as_deref(), Some("invalid_client"));
+        assert_eq!(err.param.as_deref(), Some("secret [redacted] refused"));
+        assert!(!format!("{err:?}").contains("czs_SECRET_42"));
+        // `error` alone is the code, not a param.
+        let err = read_json_object(&response(400, r#"{"error":"slow_down"}"#), &[]).unwrap_err();
+        assert_eq!(
+            (err.error_code.as_deref(), err.param.as_deref()),
+            (Some("slow_down"), None)
+        );
     }
 }

@@ -12,6 +12,18 @@ const MAX_DEPTH: usize = 64;
 /// Most members accepted in one object.
 const MAX_MEMBERS: usize = 1000;
 
+#[cfg(test)]
+std::thread_local! {
+    /// Member-name comparisons made by the duplicate check on this thread (tests only).
+    static KEY_COMPARISONS: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+}
+
+/// Counts one member-name comparison (tests only).
+fn count_comparison() {
+    #[cfg(test)]
+    KEY_COMPARISONS.with(|c| c.set(c.get() + 1));
+}
+
 /// A parsed JSON value. Numbers keep their source text so no float parser is linked in.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -95,6 +107,60 @@ pub fn parse(input: &[u8]) -> Result<Value, ParseError> {
     Ok(value)
 }
 
+/// True when two members share a name. The names are heap-sorted (O(n log n) in the worst case,
+/// with no recursion and no allocation but the list of names; `slice::sort` would link more
+/// code into the WebAssembly module) and neighbours compared. Only `get` touches the slice, so
+/// there is no panic path (and no formatting code for one) in the module.
+fn has_duplicate_key(members: &[(String, Value)]) -> bool {
+    let mut keys: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
+    let n = keys.len();
+    for root in (0..n / 2).rev() {
+        sift_down(&mut keys, root, n);
+    }
+    for end in (1..n).rev() {
+        // Move the largest name to the end of the heap, and the one there to the root.
+        if let (Some(&first), Some(&last)) = (keys.first(), keys.get(end)) {
+            set(&mut keys, 0, last);
+            set(&mut keys, end, first);
+        }
+        sift_down(&mut keys, 0, end);
+    }
+    keys.windows(2).any(|pair| matches!(pair, [a, b] if a == b))
+}
+
+fn set<'a>(keys: &mut [&'a str], i: usize, key: &'a str) {
+    if let Some(slot) = keys.get_mut(i) {
+        *slot = key;
+    }
+}
+
+/// Moves `keys[root]` down to its place in the max-heap `keys[..end]`.
+fn sift_down(keys: &mut [&str], mut root: usize, end: usize) {
+    loop {
+        let left = 2 * root + 1;
+        let (Some(&top), Some(&left_key)) = (keys.get(root), keys.get(left)) else {
+            return;
+        };
+        if left >= end {
+            return;
+        }
+        let (mut child, mut child_key) = (left, left_key);
+        if let Some(&right_key) = keys.get(left + 1).filter(|_| left + 1 < end) {
+            count_comparison();
+            if left_key < right_key {
+                (child, child_key) = (left + 1, right_key);
+            }
+        }
+        count_comparison();
+        if top >= child_key {
+            return;
+        }
+        set(keys, root, child_key);
+        set(keys, child, top);
+        root = child;
+    }
+}
+
 /// Reads from text already checked to be UTF-8, so every slice it takes between ASCII bytes
 /// is text too (taken with `get`, which cannot panic).
 struct Reader<'a> {
@@ -164,6 +230,9 @@ impl Reader<'_> {
         let mut members = Vec::new();
         let mut items = Vec::new();
         self.read_items(depth, object, &mut members, &mut items)?;
+        if has_duplicate_key(&members) {
+            return Err(self.error("duplicate member name"));
+        }
         Ok(if object {
             Value::Object(members)
         } else {
@@ -172,8 +241,8 @@ impl Reader<'_> {
     }
 
     /// The members of an object (into `members`), or the items of an array (into `items`),
-    /// after the opening bracket. Each name is compared with the earlier ones; the member cap
-    /// keeps that quadratic check cheap even for a hostile object (Coze's have about ten).
+    /// after the opening bracket. Duplicate names are looked for once the object is read (see
+    /// [`has_duplicate_key`]).
     fn read_items(
         &mut self,
         depth: usize,
@@ -199,9 +268,6 @@ impl Reader<'_> {
                 self.skip_ws();
                 if members.len() >= MAX_MEMBERS {
                     return Err(self.error("too many members in an object"));
-                }
-                if members.iter().any(|(k, _)| *k == key) {
-                    return Err(self.error("duplicate member name"));
                 }
                 members.push((key, self.value(depth + 1)?));
             } else {
@@ -556,5 +622,51 @@ mod tests {
         let mut out = String::new();
         write_string(&mut out, "");
         assert_eq!(out, r#""""#);
+    }
+
+    #[test]
+    fn the_duplicate_check_is_not_quadratic() {
+        // 60 objects of 1000 members (the per-object cap): 60,000 members in all.
+        let object = |tag: &str, dup: Option<(usize, usize)>| {
+            let mut keys: Vec<String> = (0..MAX_MEMBERS).map(|i| format!("{tag}{i:x}")).collect();
+            if let Some((from, to)) = dup {
+                keys[to] = keys[from].clone();
+            }
+            let body: Vec<String> = keys.iter().map(|k| format!("\"{k}\":0")).collect();
+            format!("{{{}}}", body.join(","))
+        };
+        let doc = |dup_in_last: Option<(usize, usize)>| {
+            let objects: Vec<String> = (0..60)
+                .map(|n| object(&format!("k{n}_"), if n == 59 { dup_in_last } else { None }))
+                .collect();
+            format!("[{}]", objects.join(","))
+        };
+        KEY_COMPARISONS.with(|c| c.set(0));
+        let v = p(&doc(None)).unwrap();
+        let comparisons = KEY_COMPARISONS.with(|c| c.get());
+        let Value::Array(objects) = &v else {
+            panic!("not an array")
+        };
+        assert_eq!(objects.len(), 60);
+        assert!(objects
+            .iter()
+            .all(|o| matches!(o, Value::Object(m) if m.len() == MAX_MEMBERS)));
+        assert_eq!(objects[59].get("k59_3e7").and_then(Value::as_i64), Some(0));
+        // n log2 n is about 10,000 per object; the quadratic check made ~500,000.
+        assert!(comparisons < 60 * 40_000, "{comparisons} comparisons");
+        // Duplicates anywhere in an object are still found: first and last, neighbours.
+        for dup in [(0, 999), (998, 999), (0, 1), (500, 17)] {
+            assert_eq!(
+                p(&doc(Some(dup))).unwrap_err().reason,
+                "duplicate member name",
+                "{dup:?}"
+            );
+        }
+        // Keys that differ only late, or are prefixes of each other, are distinct.
+        assert!(p(r#"{"a":1,"ab":2,"abc":3,"b":4,"":5,"aa":6}"#).is_ok());
+        assert_eq!(
+            p(r#"{"b":1,"a":2,"c":3,"a":4}"#).unwrap_err().reason,
+            "duplicate member name"
+        );
     }
 }

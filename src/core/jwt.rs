@@ -27,7 +27,7 @@
 //!         let (_, authorization) = request.headers.iter().find(|(name, _)| name == "authorization").unwrap();
 //!         assert!(authorization.starts_with("Bearer eyJ")); // the signed assertion
 //!         assert!(request.body.contains(r#""grant_type":"urn:ietf:params:oauth:grant-type:jwt-bearer""#));
-//!         let body = r#"{"access_token":"czs_service","expires_in":4102444800,"token_type":"Bearer"}"#;
+//!         let body = r#"{"access_token":"czs_service","expires_in":1893456000,"token_type":"Bearer"}"#;
 //!         Ok(HttpResponse { status: 200, headers: vec![], body: body.into() })
 //!     }
 //! }
@@ -43,7 +43,7 @@
 //! let pem = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwt-key-pkcs8.pem"));
 //! let signer = RsaSigner::from_pem(pem)?;
 //! let source = JwtTokenSource::new(flow, StandIn { grants: Cell::new(0) }, signer);
-//! let params = JwtTokenParams { scope: Some(Scope::bot_chat(&["7400000000000000001"])), ..Default::default() };
+//! let params = JwtTokenParams { scope: Some(Scope::bot_chat(&["7400000000000000001"], &[])), ..Default::default() };
 //! futures_executor::block_on(async {
 //!     let token = source.access_token(&params).await?;
 //!     assert_eq!(token.access_token.secret(), "czs_service");
@@ -69,7 +69,7 @@ use super::error::Error;
 use super::http::{HttpRequest, HttpResponse};
 use super::json::{self, write_string, ObjectWriter};
 use super::random::RandomSource;
-use super::text::{cat, split_once};
+use super::text::{blank, cat, split_once};
 use super::token::{read_token_response, OAuthToken};
 use super::token_cache::TokenCache;
 use crate::prelude::*;
@@ -178,10 +178,15 @@ impl Scope {
         }
     }
 
-    /// The "channel" scope: `Connector.botChat`, limited to `bot_ids` (py `build_bot_chat`,
-    /// go `BuildBotChat`).
-    pub fn bot_chat(bot_ids: &[&str]) -> Self {
-        Self::with_permissions(&[BOT_CHAT_PERMISSION], bot_ids)
+    /// The "channel" scope: `permissions` (`Connector.botChat` when empty), limited to
+    /// `bot_ids` (all bots when empty), as py's `Scope.build_bot_chat(bot_id_list,
+    /// permission_list)` and go's `BuildBotChat(botIDList, permissionList)` build it.
+    pub fn bot_chat(bot_ids: &[&str], permissions: &[&str]) -> Self {
+        if permissions.is_empty() {
+            Self::with_permissions(&[BOT_CHAT_PERMISSION], bot_ids)
+        } else {
+            Self::with_permissions(permissions, bot_ids)
+        }
     }
 
     /// The JSON text sent as `scope`.
@@ -235,7 +240,7 @@ impl Default for JwtTokenParams {
 }
 
 fn check_text(value: &str, name: &str, hint: &str) -> Result<(), Error> {
-    if value.trim().is_empty() {
+    if blank(value) {
         return Err(Error::invalid_argument(cat(&[name, " is required", hint])));
     }
     if value.chars().any(char::is_control) {
@@ -651,7 +656,7 @@ mod tests {
         let custom = JwtFlow::new(JwtFlowOptions {
             app_id: "a".into(),
             keyid: "k".into(),
-            base_url: Some("https://api.coze.com/v1".into()),
+            base_url: Some("https://api.coze.com".into()),
             aud: Some("custom-aud".into()),
             ..Default::default()
         })
@@ -730,7 +735,7 @@ mod tests {
         );
         let params = JwtTokenParams {
             duration_seconds: 86_399,
-            scope: Some(Scope::bot_chat(&["bot1", "bot\"2"])),
+            scope: Some(Scope::bot_chat(&["bot1", "bot\"2"], &[])),
             account_id: Some("42 /x".into()),
             ..Default::default()
         };
@@ -759,9 +764,26 @@ mod tests {
     }
 
     #[test]
+    fn bot_chat_scopes_take_a_permission_list() {
+        assert_eq!(
+            Scope::bot_chat(&["b1", "b2"], &["Connector.botChat", "Workflow.run"]).as_json(),
+            r#"{"account_permission":{"permission_list":["Connector.botChat","Workflow.run"]},"attribute_constraint":{"connector_bot_chat_attribute":{"bot_id_list":["b1","b2"]}}}"#
+        );
+        // No permissions: py's and go's default, Connector.botChat.
+        assert_eq!(
+            Scope::bot_chat(&["b1"], &[]).as_json(),
+            r#"{"account_permission":{"permission_list":["Connector.botChat"]},"attribute_constraint":{"connector_bot_chat_attribute":{"bot_id_list":["b1"]}}}"#
+        );
+        assert_eq!(
+            Scope::bot_chat(&[], &["Connector.botChat"]).as_json(),
+            Scope::bot_chat(&[], &[]).as_json()
+        );
+    }
+
+    #[test]
     fn scopes() {
         assert_eq!(
-            Scope::bot_chat(&[]).as_json(),
+            Scope::bot_chat(&[], &[]).as_json(),
             r#"{"account_permission":{"permission_list":["Connector.botChat"]}}"#
         );
         assert_eq!(
@@ -867,7 +889,7 @@ mod tests {
                 ..base.clone()
             }),
             f.cache_key(&JwtTokenParams {
-                scope: Some(Scope::bot_chat(&["b"])),
+                scope: Some(Scope::bot_chat(&["b"], &[])),
                 ..base.clone()
             }),
             f.cache_key(&JwtTokenParams {

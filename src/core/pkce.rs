@@ -63,6 +63,28 @@ pub fn code_challenge(verifier: &str, method: CodeChallengeMethod) -> String {
     }
 }
 
+/// A verifier chosen by the caller: RFC 7636 §4.1 exactly, 43 to 128 characters of
+/// `A-Z a-z 0-9 - . _ ~`. The message states the rule and never quotes the value.
+pub(crate) fn validate_chosen_code_verifier(verifier: &str) -> Result<(), Error> {
+    if !(43..=128).contains(&verifier.len()) || !verifier.bytes().all(is_unreserved) {
+        return Err(Error::invalid_argument(
+            "codeVerifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636); leave it out to get a random one.",
+        ));
+    }
+    Ok(())
+}
+
+/// The caller's verifier (checked), else a fresh one from `rng`.
+pub fn given_or_new_code_verifier(
+    given: Option<&str>,
+    rng: &mut dyn RandomSource,
+) -> Result<Secret, Error> {
+    match given {
+        Some(v) => validate_chosen_code_verifier(v).map(|()| Secret::new(v)),
+        None => generate_code_verifier(rng),
+    }
+}
+
 /// A fresh verifier: 32 CSPRNG bytes, base64url (43 characters).
 pub fn generate_code_verifier(rng: &mut dyn RandomSource) -> Result<Secret, Error> {
     let mut bytes = [0u8; VERIFIER_BYTES];
@@ -170,6 +192,9 @@ pub struct AuthorizationUrlParams {
     pub code_challenge_method: CodeChallengeMethod,
     /// Scope consent to one workspace.
     pub workspace_id: Option<String>,
+    /// A verifier of the caller's choosing (43 to 128 characters of `A-Z a-z 0-9 - . _ ~`,
+    /// RFC 7636 §4.1); `None` draws 32 random bytes for one. Secret.
+    pub code_verifier: Option<String>,
 }
 
 impl core::fmt::Debug for AuthorizationUrlParams {
@@ -180,6 +205,10 @@ impl core::fmt::Debug for AuthorizationUrlParams {
             .field("state", &crate::core::secret::redacted_option(&self.state))
             .field("code_challenge_method", &self.code_challenge_method)
             .field("workspace_id", &self.workspace_id)
+            .field(
+                "code_verifier",
+                &crate::core::secret::redacted_option(&self.code_verifier),
+            )
             .finish()
     }
 }
@@ -232,7 +261,7 @@ impl core::fmt::Debug for PkceAuthorizationUrl {
 ///     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
 ///         assert_eq!(request.url, "https://api.coze.com/api/permission/oauth2/token");
 ///         assert!(request.headers.iter().all(|(name, _)| name != "authorization")); // a public client
-///         let body = r#"{"access_token":"czs_at","expires_in":4102444800,"refresh_token":"czs_rt","token_type":"Bearer"}"#;
+///         let body = r#"{"access_token":"czs_at","expires_in":1893456000,"refresh_token":"czs_rt","token_type":"Bearer"}"#;
 ///         Ok(HttpResponse { status: 200, headers: vec![], body: body.into() })
 ///     }
 /// }
@@ -293,8 +322,8 @@ impl PkceOAuthApp {
         &self.www_base_url
     }
 
-    /// Builds the authorize URL with a fresh verifier (and state, unless given), drawing
-    /// randomness from `rng`. No network.
+    /// Builds the authorize URL with a fresh verifier and state (unless given), drawing
+    /// randomness from `rng` only for what is not given. No network.
     pub fn authorization_url(
         &self,
         params: &AuthorizationUrlParams,
@@ -305,7 +334,7 @@ impl PkceOAuthApp {
             params.state.as_deref(),
             params.workspace_id.as_deref(),
         )?;
-        let code_verifier = generate_code_verifier(rng)?;
+        let code_verifier = given_or_new_code_verifier(params.code_verifier.as_deref(), rng)?;
         let state = given_or_new_state(params.state.as_deref(), rng)?;
         let method = params.code_challenge_method;
         let challenge = code_challenge(code_verifier.secret(), method);
@@ -603,5 +632,89 @@ mod tests {
             body.get("client_id").and_then(Value::as_str),
             Some("client id")
         );
+    }
+
+    /// Counts the random bytes drawn.
+    #[derive(Default)]
+    struct Tally(usize);
+    impl RandomSource for Tally {
+        fn fill(&mut self, buf: &mut [u8]) -> Result<(), Error> {
+            self.0 += buf.len();
+            buf.fill(7);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_chosen_code_verifier_is_used_and_no_random_bytes_are_drawn_for_it() {
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        let params = AuthorizationUrlParams {
+            redirect_uri: "https://app.example/cb".into(),
+            state: Some("given-state".into()),
+            code_verifier: Some(verifier.into()),
+            ..Default::default()
+        };
+        let mut rng = Tally::default();
+        let out = app().authorization_url(&params, &mut rng).unwrap();
+        assert_eq!(
+            rng.0, 0,
+            "nothing is random when verifier and state are given"
+        );
+        assert_eq!(out.code_verifier.secret(), verifier);
+        assert!(out
+            .url
+            .contains("code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&"));
+        assert!(!format!("{params:?}").contains(verifier));
+        // Only the state is drawn when the verifier is given.
+        let mut rng = Tally::default();
+        let params = AuthorizationUrlParams {
+            state: None,
+            ..params
+        };
+        app().authorization_url(&params, &mut rng).unwrap();
+        assert_eq!(rng.0, STATE_BYTES);
+        let mut rng = Tally::default();
+        let params = AuthorizationUrlParams {
+            code_verifier: None,
+            ..params
+        };
+        app().authorization_url(&params, &mut rng).unwrap();
+        assert_eq!(rng.0, STATE_BYTES + VERIFIER_BYTES);
+        // 43 and 128 characters, the whole alphabet.
+        for ok in ["a".repeat(43), "Z".repeat(128), "AZaz09-._~".repeat(5)] {
+            let params = AuthorizationUrlParams {
+                code_verifier: Some(ok.clone()),
+                ..params.clone()
+            };
+            assert!(app().authorization_url(&params, &mut rng).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn a_chosen_code_verifier_must_follow_rfc_7636() {
+        for bad in [
+            String::new(),
+            "short-verifier".to_owned(),
+            "a".repeat(42),
+            "a".repeat(129),
+            format!("{}+", "a".repeat(43)),
+            format!("{} b", "a".repeat(43)),
+            format!("{}é", "a".repeat(43)),
+            format!("{}%41", "a".repeat(43)),
+        ] {
+            let params = AuthorizationUrlParams {
+                redirect_uri: "https://app.example/cb".into(),
+                code_verifier: Some(bad.clone()),
+                ..Default::default()
+            };
+            let mut rng = Tally::default();
+            let err = app().authorization_url(&params, &mut rng).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidArgument, "{bad}");
+            assert!(err.message.contains("43 to 128"), "{}", err.message);
+            assert!(err.message.contains("RFC 7636"));
+            if bad.len() >= 6 {
+                assert!(!err.message.contains(&bad), "the value is echoed");
+            }
+        }
     }
 }

@@ -43,11 +43,12 @@ pub fn push_percent(out: &mut String, b: u8) {
     out.push(char::from(HEX[usize::from(b & 15)]));
 }
 
-/// The byte offset of the first `needle` in `haystack` (`Some(0)` for an empty needle).
-/// True when `s` is empty or only ASCII whitespace. Byte-wise on purpose: Unicode whitespace
-/// tables cost the WebAssembly module more than they are worth for identifiers and URLs.
+/// True when `s` is empty or only whitespace, by Unicode's definition (`char::is_whitespace`:
+/// ASCII space, tab, line breaks, VT and FF, and U+0085, U+00A0, U+2028, U+3000, …). The one
+/// rule for every "required, non-blank" value, read or given: a token, code or id made only of
+/// invisible characters is missing.
 pub fn blank(s: &str) -> bool {
-    s.trim_ascii().is_empty()
+    s.chars().all(char::is_whitespace)
 }
 
 /// True when `s` has a control character (C0, DEL or C1).
@@ -73,6 +74,7 @@ pub fn split_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
     Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
+/// The byte offset of the first `needle` in `haystack` (`Some(0)` for an empty needle).
 pub fn find(haystack: &str, needle: &str) -> Option<usize> {
     let (h, n) = (haystack.as_bytes(), needle.as_bytes());
     if n.is_empty() {
@@ -122,5 +124,17 @@ mod tests {
         assert_eq!(split_once("ab", "://"), None);
         assert_eq!(replace("xaxbx", "x", "[r]"), "[r]a[r]b[r]");
         assert_eq!(replace("abc", "", "-"), "abc");
+    }
+
+    #[test]
+    fn blank_is_unicode_whitespace_only() {
+        for b in [
+            "", " ", "\t\n\r", "\u{b}", "\u{c}", "\u{a0}", "\u{2028}", "\u{3000}", "\u{85}",
+        ] {
+            assert!(blank(b), "{b:?}");
+        }
+        for not in ["a", " a ", "\u{200b}", "\u{feff}x", "-"] {
+            assert!(!blank(not), "{not:?}");
+        }
     }
 }

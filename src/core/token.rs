@@ -32,7 +32,29 @@ pub fn refresh_request(
 
 /// Below this, `expires_in` cannot be a Unix time of this century: read it as a lifetime.
 /// (Coze sends an absolute time; some mocks and older servers send a duration.)
-const ABSOLUTE_TIME_FLOOR: i64 = 1_000_000_000;
+pub(crate) const ABSOLUTE_TIME_FLOOR: i64 = 1_000_000_000;
+/// The furthest ahead of "now" a server's expiry may be: ten years. Tokens live hours and
+/// device codes minutes; anything beyond is a broken or hostile answer.
+pub(crate) const MAX_EXPIRY_AHEAD_SECONDS: i64 = 315_576_000;
+/// The largest integer JS numbers hold exactly (`Number.MAX_SAFE_INTEGER`, 2^53 - 1): no time
+/// handed to JS may exceed it.
+pub(crate) const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+/// When something expires, from a server's `expires_in` read at `now` (Unix seconds): values
+/// from [`ABSOLUTE_TIME_FLOOR`] on are absolute Unix seconds, smaller positive ones a lifetime.
+/// `None` when it is not plausible: zero or negative, more than ten years past `now`, or
+/// above 2^53 - 1.
+pub(crate) fn expiry_time(expires_in: i64, now: i64) -> Option<i64> {
+    let at = match expires_in {
+        n if n >= ABSOLUTE_TIME_FLOOR => n,
+        n if n > 0 => now.saturating_add(n),
+        _ => return None,
+    };
+    let latest = now
+        .saturating_add(MAX_EXPIRY_AHEAD_SECONDS)
+        .min(MAX_SAFE_INTEGER);
+    (at <= latest).then_some(at)
+}
 
 /// A Coze OAuth token. `Debug` redacts the token values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +93,7 @@ impl OAuthToken {
 fn optional_string(body: &Value, key: &str, status: u16) -> Result<Option<String>, Error> {
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) if blank(s) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(_) => Err(Error::invalid_response(cat(&[
             "Coze's token response has a `",
@@ -117,9 +139,10 @@ pub fn read_token_response(
     let expires_in = match body.get("expires_in") {
         None | Some(Value::Null) => return Err(invalid("has no `expires_in`")),
         Some(v) => match v.as_i64() {
-            Some(n) if n >= ABSOLUTE_TIME_FLOOR => n,
-            Some(n) if n > 0 => now.saturating_add(n),
-            Some(_) => return Err(invalid("has a non-positive `expires_in`")),
+            Some(n) if n <= 0 => return Err(invalid("has a non-positive `expires_in`")),
+            Some(n) => expiry_time(n, now).ok_or_else(|| {
+                invalid("has an `expires_in` more than ten years ahead, which cannot be right (if this repeats, check this computer's clock)")
+            })?,
             None => return Err(invalid("has an `expires_in` that is not a whole number")),
         },
     };
@@ -214,6 +237,74 @@ mod tests {
             let err = read_token_response(&resp(200, body), NOW, &[]).unwrap_err();
             assert_eq!(err.code, ErrorCode::InvalidResponse, "{body}");
             assert_eq!(err.status, Some(200));
+        }
+    }
+
+    #[test]
+    fn implausible_expiry_times_are_refused() {
+        const TEN_YEARS: i64 = 10 * 366 * 86_400;
+        for body in [
+            // 18 digits: above JS's Number.MAX_SAFE_INTEGER.
+            r#"{"access_token":"a","expires_in":999999999999999999}"#.to_owned(),
+            r#"{"access_token":"a","expires_in":"999999999999999999"}"#.to_owned(),
+            r#"{"access_token":"a","expires_in":9007199254740993}"#.to_owned(),
+            // A lifetime of about 31 years.
+            r#"{"access_token":"a","expires_in":999999999}"#.to_owned(),
+            format!(
+                r#"{{"access_token":"a","expires_in":{}}}"#,
+                NOW + TEN_YEARS + 1
+            ),
+            r#"{"access_token":"a","expires_in":-5}"#.to_owned(),
+        ] {
+            let err = read_token_response(&resp(200, &body), NOW, &[]).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidResponse, "{body}");
+            assert!(
+                err.message.contains("expires_in"),
+                "{body}: {}",
+                err.message
+            );
+        }
+        // Plausible values still pass: a day's lifetime, and an absolute time a year ahead.
+        let t = read_token_response(
+            &resp(200, r#"{"access_token":"a","expires_in":86400}"#),
+            NOW,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(t.expires_in, NOW + 86_400);
+        let year = NOW + 365 * 86_400;
+        let body = format!(r#"{{"access_token":"a","expires_in":{year}}}"#);
+        assert_eq!(
+            read_token_response(&resp(200, &body), NOW, &[])
+                .unwrap()
+                .expires_in,
+            year
+        );
+        // Whatever `now` the caller passes, an expiry never goes past 2^53 - 1.
+        let err = read_token_response(
+            &resp(200, r#"{"access_token":"a","expires_in":3600}"#),
+            (1 << 53) - 10,
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidResponse);
+    }
+
+    #[test]
+    fn an_access_token_of_unicode_whitespace_is_blank() {
+        for blank in ["\u{b}", "\u{a0}", "\u{2028}", " \u{3000}\t", "\u{85}"] {
+            let mut body = String::from(r#"{"access_token":"#);
+            crate::core::json::write_string(&mut body, blank);
+            body.push_str(r#","expires_in":1800000900}"#);
+            let err = read_token_response(&resp(200, &body), NOW, &[]).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidResponse, "{blank:?}");
+            // An optional field that is blank is absent.
+            let mut body =
+                String::from(r#"{"access_token":"a","expires_in":1800000900,"refresh_token":"#);
+            crate::core::json::write_string(&mut body, blank);
+            body.push('}');
+            let token = read_token_response(&resp(200, &body), NOW, &[]).unwrap();
+            assert_eq!(token.refresh_token, None, "{blank:?}");
         }
     }
 }

@@ -5,7 +5,7 @@ use core::fmt;
 
 use super::error::Error;
 use super::secret::Secret;
-use super::text::cat;
+use super::text::{blank, cat};
 use crate::prelude::*;
 
 /// The prefix of Coze personal access tokens.
@@ -51,7 +51,7 @@ impl TokenAuth {
     pub fn new(token: impl Into<String>) -> Result<Self, Error> {
         let token: String = token.into();
         let trimmed = token.trim();
-        if trimmed.is_empty() {
+        if blank(trimmed) {
             return Err(Error::invalid_argument(
                 "token is required: a personal access token (pat_…) or service access token from the Coze console, or an OAuth access token.",
             ));

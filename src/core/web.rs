@@ -17,7 +17,7 @@ use super::pkce::{
 };
 use super::random::RandomSource;
 use super::secret::{constant_time_eq, Secret};
-use super::text::cat;
+use super::text::{blank, cat};
 use super::token::{read_token_response, request_token, OAuthToken};
 use crate::prelude::*;
 use crate::transport::Transport;
@@ -96,7 +96,7 @@ impl core::fmt::Debug for WebAuthorizationUrl {
 ///     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
 ///         assert!(request.headers.contains(&("authorization".into(), "Bearer my-client-secret".into())));
 ///         assert!(!request.body.contains("my-client-secret")); // never in the body
-///         let body = r#"{"access_token":"czs_at","expires_in":4102444800,"refresh_token":"czs_rt","token_type":"Bearer"}"#;
+///         let body = r#"{"access_token":"czs_at","expires_in":1893456000,"refresh_token":"czs_rt","token_type":"Bearer"}"#;
 ///         Ok(HttpResponse { status: 200, headers: vec![], body: body.into() })
 ///     }
 /// }
@@ -132,7 +132,7 @@ impl WebOAuthApp {
     pub fn new(options: WebOAuthAppOptions) -> Result<Self, Error> {
         validate_client_id(&options.client_id)?;
         let secret = options.client_secret.secret();
-        if secret.trim().is_empty() || secret.chars().any(|c| c.is_control() || c == ' ') {
+        if blank(secret) || secret.chars().any(|c| c.is_control() || c == ' ') {
             return Err(Error::invalid_argument(
                 "clientSecret is required (and has no spaces or control characters): copy it from the web app's page in the Coze console.",
             ));
@@ -211,7 +211,7 @@ impl WebOAuthApp {
             ));
         }
         if let Some(error) = &callback.error {
-            let secrets = [expected_state];
+            let secrets = [expected_state, self.client_secret.secret()];
             let code = scrub(error, &secrets);
             let description = callback
                 .error_description
@@ -449,5 +449,29 @@ mod tests {
         };
         let err = app().read_token_response(&response, 0, &[]).unwrap_err();
         assert!(!format!("{err:?}").contains("cs_secret_123"));
+    }
+
+    #[test]
+    fn a_callback_error_never_shows_the_state_or_the_client_secret() {
+        let a = app();
+        let secret = a.client_secret.secret().to_owned();
+        let mut echo = String::new();
+        crate::core::encoding::form_encode_into(&mut echo, &secret);
+        let mut echo_twice = String::new();
+        crate::core::encoding::form_encode_into(&mut echo_twice, &echo);
+        for description in [echo.clone(), echo_twice, "st%2540te-1234".to_owned()] {
+            let url = format!(
+                "https://app.example/cb?state=st%40te-1234&error=invalid_client&error_description={description}"
+            );
+            let err = a.code_from_callback(&url, "st@te-1234").unwrap_err();
+            let shown = format!("{err} {err:?}");
+            assert!(!shown.contains(&secret), "{shown}");
+            assert!(!shown.contains(&echo), "{shown}");
+            assert!(
+                !shown.contains("st@te-1234") && !shown.contains("st%40te-1234"),
+                "{shown}"
+            );
+            assert!(shown.contains("[redacted]"), "{shown}");
+        }
     }
 }

@@ -238,9 +238,10 @@ fn token_request(v: &Value) -> Result<String, Error> {
 }
 
 seam_struct!(in
-    /// The bots a chat scope allows.
+    /// The bots a chat scope allows, and what it allows on them (default `Connector.botChat`).
     struct BotChatScopeArgs<'a> {
         bot_ids: Vec<&'a str> = "botIds",
+        permissions: Option<Vec<&'a str>> = "permissions",
     }
 );
 
@@ -252,7 +253,10 @@ pub fn bot_chat_scope(args: &[u8], bytes: &[u8]) -> Vec<u8> {
 
 fn chat_scope(v: &Value) -> Result<String, Error> {
     let a = read::<BotChatScopeArgs>(v)?;
-    Ok(json(&RawJson(Scope::bot_chat(&a.bot_ids).as_json())))
+    let permissions = a.permissions.unwrap_or_default();
+    Ok(json(&RawJson(
+        Scope::bot_chat(&a.bot_ids, &permissions).as_json(),
+    )))
 }
 
 /// The operations of this file, for [`run`] to dispatch in one function.

@@ -371,6 +371,7 @@ pub(crate) fn run<O: Operation>(args: &[u8], bytes: &[u8], op: O) -> Vec<u8> {
                 message: &e.message,
                 error_code: e.error_code.as_deref(),
                 error_message: e.error_message.as_deref(),
+                param: e.param.as_deref(),
                 log_id: e.log_id.as_deref(),
                 status: e.status.map(i64::from),
             }
@@ -388,6 +389,7 @@ seam_struct!(out
         message: &'a str = "message",
         error_code: Option<&'a str> = "errorCode",
         error_message: Option<&'a str> = "errorMessage",
+        param: Option<&'a str> = "param",
         log_id: Option<&'a str> = "logId",
         status: Option<i64> = "status",
     }

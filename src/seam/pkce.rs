@@ -60,6 +60,8 @@ seam_struct!(in
         state: Option<&'a str> = "state",
         code_challenge_method: Option<&'a str> = "codeChallengeMethod",
         workspace_id: Option<&'a str> = "workspaceId",
+        /// A verifier of the caller's (RFC 7636), instead of a fresh one.
+        code_verifier: Option<&'a str> = "codeVerifier",
         /// When the login starts: also answer the pending login to store.
         login_now: Option<i64> = "loginNow",
     }
@@ -95,6 +97,7 @@ fn authorize(v: &Value, random: &[u8]) -> Result<String, Error> {
             None => CodeChallengeMethod::default(),
         },
         workspace_id: a.workspace_id.map(str::to_owned),
+        code_verifier: a.code_verifier.map(str::to_owned),
     };
     let mut rng = GivenRandom(random);
     let (auth, pending) = match a.login_now {
@@ -231,8 +234,10 @@ fn login_key(v: &Value, _bytes: &[u8]) -> Result<String, Error> {
 }
 
 seam_struct!(in
-    /// A callback URL and what was stored under its key (already removed from the store).
+    /// A callback URL and what was stored under its key (already removed from the store),
+    /// with the app that handles it (a login another app started is refused).
     struct TakePendingLoginArgs<'a> {
+        app: PkceAppArgs<'a> = "app",
         url: &'a str = "url",
         stored: Option<&'a str> = "stored",
         now: i64 = "now",
@@ -256,7 +261,7 @@ pub fn take_pending_login(args: &[u8], bytes: &[u8]) -> Vec<u8> {
 
 fn take_login(v: &Value, _bytes: &[u8]) -> Result<String, Error> {
     let a = read::<TakePendingLoginArgs>(v)?;
-    let (code, pending) = check_pending_flow(a.url, a.stored, a.now)?;
+    let (code, pending) = check_pending_flow(a.url, a.stored, a.now, &a.app.app()?)?;
     Ok(json(&PendingLoginOut {
         code: code.secret(),
         redirect_uri: &pending.redirect_uri,

@@ -43,7 +43,7 @@ fn a_missing_argument_is_an_error_that_names_it() {
 fn an_unknown_or_misspelt_argument_is_an_error_that_names_it() {
     let answer = call(
         take_pending_login,
-        r#"{"url":"http://localhost/cb?code=c&state=s","nwo":1}"#,
+        r#"{"app":{"clientId":"c"},"url":"http://localhost/cb?code=c&state=s","nwo":1}"#,
         b"",
     );
     assert_eq!(
@@ -65,15 +65,15 @@ fn an_unknown_or_misspelt_argument_is_an_error_that_names_it() {
 fn a_wrongly_typed_argument_is_an_error_that_names_it() {
     for (args, message) in [
         (
-            r#"{"url":"u","now":"1"}"#,
+            r#"{"app":{"clientId":"c"},"url":"u","now":"1"}"#,
             "coze-auth: the argument `now` must be a whole number.",
         ),
         (
-            r#"{"url":"u","now":1.5}"#,
+            r#"{"app":{"clientId":"c"},"url":"u","now":1.5}"#,
             "coze-auth: the argument `now` must be a whole number.",
         ),
         (
-            r#"{"url":7,"now":1}"#,
+            r#"{"app":{"clientId":"c"},"url":7,"now":1}"#,
             "coze-auth: the argument `url` must be a string.",
         ),
         (r#"[]"#, "coze-auth: the argument `args` must be an object."),
@@ -120,7 +120,7 @@ fn pkce_round_trip_through_the_exports() {
         key.get("key").and_then(Value::as_str),
         auth.get("key").and_then(Value::as_str)
     );
-    let mut args = String::from("{\"url\":");
+    let mut args = String::from("{\"app\":{\"clientId\":\"cid\"},\"url\":");
     crate::core::json::write_string(&mut args, &callback);
     args.push_str(",\"stored\":");
     crate::core::json::write_string(&mut args, stored);

@@ -14,7 +14,7 @@ use futures_executor::block_on;
 /// Virtual start time, Unix milliseconds.
 const T0_MS: i64 = 1_900_000_000_000;
 const DEVICE_CODE: &str = "dc-SECRET-0123456789";
-const TOKEN: &str = r#"{"access_token":"czs_access_dev","expires_in":4102444800,"refresh_token":"czs_refresh_dev","token_type":"Bearer"}"#;
+const TOKEN: &str = r#"{"access_token":"czs_access_dev","expires_in":1893456000,"refresh_token":"czs_refresh_dev","token_type":"Bearer"}"#;
 
 /// A virtual clock: `sleep_until` jumps to the deadline; it can be told to fail a sleep with
 /// `aborted` (the caller's AbortSignal firing while the flow sleeps).
@@ -210,12 +210,12 @@ fn device_code_response_variants() {
         let transport = ClockedTransport::new(&clock).answer(200, body);
         block_on(app().get_device_code(&transport, None))
     };
-    let dc = read(r#"{"device_code":"d","user_code":"u","verification_url":"https://x.example/v?a=1","expires_in":4102444800}"#).unwrap();
+    let dc = read(r#"{"device_code":"d","user_code":"u","verification_url":"https://x.example/v?a=1","expires_in":1893456000}"#).unwrap();
     assert_eq!(dc.verification_uri, "https://x.example/v?a=1");
     assert_eq!(dc.verification_url, "https://x.example/v?a=1&user_code=u");
     assert_eq!(
         (dc.expires_in_kind, dc.expires_at, dc.interval),
-        (ExpiresInKind::Absolute, 4_102_444_800, 5)
+        (ExpiresInKind::Absolute, 1_893_456_000, 5)
     );
     let err =
         read(r#"{"user_code":"u","verification_uri":"https://x/v","expires_in":60}"#).unwrap_err();

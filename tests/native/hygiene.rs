@@ -65,6 +65,9 @@ fn secrets_tokens_and_pending_flows() {
         code_verifier: Secret::new(VERIFIER),
         redirect_uri: "https://a/cb".into(),
         created_at: 1,
+        client_id: "c".into(),
+        base_url: "https://api.coze.cn".into(),
+        www_base_url: "https://www.coze.cn".into(),
     };
     assert_clean("PendingFlow", format!("{flow:?}"));
     assert_clean("TokenAuth", format!("{:?}", TokenAuth::new(PAT).unwrap()));

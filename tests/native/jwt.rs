@@ -25,7 +25,7 @@ const SIGNATURE: &[u8] = include_bytes!("../fixtures/jwt-signature.bin");
 const SIGNATURE_B64URL: &str = include_str!("../fixtures/jwt-signature.b64url");
 
 pub(crate) const JWT_TOKEN: &str =
-    r#"{"access_token":"czs_jwt_access_1","expires_in":4102444800,"token_type":"Bearer"}"#;
+    r#"{"access_token":"czs_jwt_access_1","expires_in":1893456000,"token_type":"Bearer"}"#;
 
 /// base64 or base64url, padded or not, whitespace ignored (test helper).
 pub(crate) fn b64decode(text: &str) -> Vec<u8> {
@@ -248,13 +248,13 @@ fn the_grant_sends_a_verifiable_jwt_and_the_exact_request() {
     let signer = RsaSigner::from_pem(KEY_PKCS8).unwrap();
     let before = coze_auth::platform::now_unix_seconds();
     let params = JwtTokenParams {
-        scope: Some(Scope::bot_chat(&["7400000000000000001"])),
+        scope: Some(Scope::bot_chat(&["7400000000000000001"], &[])),
         session_name: Some("end-user-7".into()),
         ..Default::default()
     };
     let token = block_on(flow().get_token(&transport, &signer, &params)).unwrap();
     assert_eq!(token.access_token.secret(), "czs_jwt_access_1");
-    assert_eq!(token.expires_in, 4_102_444_800);
+    assert_eq!(token.expires_in, 1_893_456_000);
     assert_eq!(token.refresh_token, None);
     assert_eq!(token.token_type.as_deref(), Some("Bearer"));
 

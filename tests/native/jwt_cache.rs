@@ -171,7 +171,7 @@ fn different_parameters_are_different_tokens() {
     let (s, _) = source(900);
     let a = JwtTokenParams::default();
     let b = JwtTokenParams {
-        scope: Some(Scope::bot_chat(&["b1"])),
+        scope: Some(Scope::bot_chat(&["b1"], &[])),
         ..Default::default()
     };
     let c = JwtTokenParams {

@@ -55,7 +55,7 @@ impl Transport for FakeTransport {
     }
 }
 
-pub(crate) const TOKEN: &str = r#"{"access_token":"czs_access_1","expires_in":4102444800,"refresh_token":"czs_refresh_1","token_type":"Bearer"}"#;
+pub(crate) const TOKEN: &str = r#"{"access_token":"czs_access_1","expires_in":1893456000,"refresh_token":"czs_refresh_1","token_type":"Bearer"}"#;
 
 fn app() -> PkceOAuthApp {
     PkceOAuthApp::new(PkceOAuthAppOptions {
@@ -73,7 +73,7 @@ fn exchange_sends_the_exact_request_and_reads_the_token() {
         block_on(app().exchange_code(&transport, "code-1", "https://app.example/cb", "verifier-1"))
             .unwrap();
     assert_eq!(token.access_token.secret(), "czs_access_1");
-    assert_eq!(token.expires_in, 4_102_444_800);
+    assert_eq!(token.expires_in, 1_893_456_000);
     let requests = transport.requests.borrow();
     assert_eq!(requests.len(), 1);
     assert_eq!(
@@ -122,14 +122,14 @@ fn every_bad_answer_is_a_typed_error_without_secrets() {
         ),
         (
             200,
-            r#"{"expires_in":4102444800}"#,
+            r#"{"expires_in":1893456000}"#,
             ErrorCode::InvalidResponse,
         ),
         (500, "", ErrorCode::HttpError),
         (302, "", ErrorCode::HttpError),
         (
             200,
-            r#"{"access_token":"a","access_token":"b","expires_in":4102444800}"#,
+            r#"{"access_token":"a","access_token":"b","expires_in":1893456000}"#,
             ErrorCode::InvalidResponse,
         ),
     ];
