@@ -114,7 +114,7 @@ async fn mint(options: Options) -> Result<OAuthToken, Error> {
     let bot_ids: Vec<&str> = options.bot_ids.iter().map(String::as_str).collect();
     let params = JwtTokenParams {
         duration_seconds: options.duration_seconds,
-        scope: (!bot_ids.is_empty()).then(|| Scope::bot_chat(&bot_ids)),
+        scope: (!bot_ids.is_empty()).then(|| Scope::bot_chat(&bot_ids, &[])),
         account_id: options.account_id,
         session_name: options.session_name,
         ..Default::default()
