@@ -43,7 +43,7 @@ function checkPkg () {
   }
 }
 
-async function measure (entry) {
+export async function measure (entry) {
   const outdir = path.join(OUT, entry.name)
   rmSync(outdir, { recursive: true, force: true })
   const result = await build({

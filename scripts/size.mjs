@@ -1,18 +1,10 @@
-// Prints the browser build's shipped size: the .wasm plus the JS glue, minified, gzip -9.
-import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
-import { buildSync } from 'esbuild';
+// Prints the browser PKCE entry's shipped size, measured exactly as `npm run bench` measures it
+// (bench/size.mjs: bench/entries/coze-auth.js bundled by esbuild, minified, gzip -9, the .wasm
+// beside it), so the test run and the bench print the same figure.
+import { ENTRIES, measure } from '../bench/size.mjs';
 
-const wasm = readFileSync('pkg/browser/coze_auth_bg.wasm');
-const js = buildSync({
-  entryPoints: ['pkg/browser/index.js'],
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  platform: 'browser',
-  write: false,
-  logLevel: 'error',
-}).outputFiles[0].contents;
-const gz = (b) => gzipSync(b, { level: 9 }).length;
-const total = gz(wasm) + gz(js);
-console.log(`browser build: wasm ${wasm.length} B (${gz(wasm)} B gz) + JS ${js.length} B (${gz(js)} B gz) = ${total} B gz (${(total / 1024).toFixed(1)} KB; budget 12 KB)`);
+const row = await measure(ENTRIES[0]);
+const fmt = (n) => n.toLocaleString('en-US');
+console.log(
+  `browser PKCE entry: JS ${fmt(row.jsMin)} B min (${fmt(row.jsGz)} B gz) + wasm ${fmt(row.wasm)} B (${fmt(row.wasmGz)} B gz) = ${fmt(row.totalGz)} B gz`,
+);

@@ -35,7 +35,11 @@ for project in "${PROJECTS[@]}"; do
     stamp=$(cat "$project/package.json" "$project/package-lock.json" | sha256sum | cut -c1-64)
     if [ "$(cat "$project/node_modules/.test-pack-stamp" 2>/dev/null)" != "$stamp" ]; then
       echo "$project: installing its dependencies (package.json or lockfile changed)"
+      # npm rewrites the lockfile as it installs (it adds this platform's optional binaries);
+      # the committed one is put back, so a test run leaves the work tree as it found it.
+      cp "$project/package-lock.json" target/test-pack/package-lock.json.orig
       (cd "$project" && npm install --no-audit --no-fund --loglevel=error)
+      cp target/test-pack/package-lock.json.orig "$project/package-lock.json"
       echo "$stamp" > "$project/node_modules/.test-pack-stamp"
     fi
   fi

@@ -1,88 +1,171 @@
 #!/usr/bin/env bash
-# Runs every test: lint, native Rust (doc examples and the reqwest transport included), the Rust
-# examples (one per flow, over the `reqwest` feature's transport) against the mock Coze, `cargo
-# package`, fuzzing (bounded), the wasm32 adapters' wasm-bindgen tests (Node and headless
-# Chromium, scripts/test-wasm.sh), a separate Rust crate on the wasm32 adapters
-# (scripts/test-wasm-consumer.sh),
-# the mock server, the packed npm package in Node, TypeScript types, the tarball across type
-# resolvers, runtimes and bundlers (scripts/test-pack.sh), and the demo end to end in Chromium.
+# Runs the tests, stage by stage, printing each stage's time. Installs what it needs first
+# (quick when already installed).
+#
+#   npm test                   every stage, in order (what CI runs)
+#   npm test -- --list         the stages, one line each
+#   npm test -- js types       only those stages (a stage that needs the npm package builds it
+#                              first when pkg/ is missing; `build` rebuilds it)
+#
 # The npm package's JS layer is strict TypeScript (pkg-template/src): building it type-checks it,
 # and its published declarations are generated from it (see scripts/build.sh).
-# Installs what it needs first (quick when already installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-step() { echo; echo "=== $* ==="; }
+
+# name|what it tests (the order is the run order)
+STAGES=(
+  "lint|cargo fmt, clippy (native, all features, wasm32 builds, fuzzing cfg), cargo doc without warnings"
+  "rust|native Rust tests: protocol core, flows over a fake transport, doc examples, the reqwest transport against local servers"
+  "examples|the Rust examples (device_login, pkce_login, web_login, jwt_token over coze_auth::reqwest) against the mock Coze"
+  "crate|cargo package: the published crate builds on its own and carries none of the npm side"
+  "fuzz|cargo-fuzz on every parser of outside input (FUZZ_SECONDS per target, default 15)"
+  "build|build the npm package into pkg/"
+  "seam|the seam's contract: Rust declarations, the built modules' exports and the TypeScript calls agree"
+  "wasm|wasm-bindgen tests of the wasm32 adapters, in Node and headless Chromium, against the mock Coze"
+  "wasm-consumer|a separate Rust crate logs in and refreshes through the core and the wasm32 adapters, in Node"
+  "mock|the mock Coze server"
+  "js|the packed package in Node (ESM and CJS) against the mock, with the secret hygiene sweep"
+  "types|a strict TypeScript consumer of the packed package"
+  "pack|the packed tarball: publint, attw, types per moduleResolution, Node import/require, Vite and webpack apps in Chromium"
+  "browser|the demo page end to end in headless Chromium"
+  "size|browser build size (wasm + JS, min + gzip -9)"
+)
+
+stage_lint() {
+  cargo fmt --check
+  cargo fmt --check --manifest-path fuzz/Cargo.toml
+  cargo clippy --quiet --all-targets -- -D warnings
+  cargo clippy --quiet --all-targets --all-features -- -D warnings
+  cargo clippy --quiet --lib --tests --target wasm32-unknown-unknown -- -D warnings
+  cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features --features npm -- -D warnings
+  cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features --features "npm node" -- -D warnings
+  RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
+  RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --all-features
+  # coze_auth::__fuzz, the differential fuzz targets' view of the codecs, exists only under
+  # cargo-fuzz's `--cfg fuzzing` (a target dir of its own: other RUSTFLAGS rebuild everything).
+  RUSTFLAGS="--cfg fuzzing" CARGO_TARGET_DIR=target/fuzz-clippy \
+    cargo clippy --quiet --lib --no-default-features -- -D warnings
+}
+
+stage_rust() {
+  # With the `reqwest` feature: the default features' code is the same minus that module, and
+  # the examples' stage then reuses this build's dependencies.
+  cargo test --quiet --features reqwest
+}
+
+stage_examples() {
+  node --test tests/examples/
+}
+
+stage_crate() {
+  # Verified in a target dir of its own: the verification build writes
+  # target/debug/libcoze_auth.rlib (a cdylib's lib file has no hash in its name) from the
+  # packaged copy, over the tests' own.
+  CARGO_TARGET_DIR=target/package-verify cargo package --quiet --allow-dirty
+  if cargo package --list --allow-dirty | grep -E '^(pkg-template|www|bench|scripts|node_modules|tests/(js|browser|bundlers|types|types-resolution|pack-node|wasm-consumer|examples|seam))/'; then
+    echo "cargo package: the files above belong to the npm side or the test harness, not the crate"
+    return 1
+  fi
+}
+
+stage_fuzz() {
+  FUZZ_SECONDS="${FUZZ_SECONDS:-15}" bash scripts/fuzz.sh
+}
+
+stage_build() {
+  bash scripts/build.sh
+  BUILT=1
+}
+
+# The stages below use the npm package: built once per run, or taken from pkg/ when a stage runs
+# alone and it is there.
+BUILT=0
+need_package() {
+  if [ "$BUILT" = 0 ] && [ ! -f pkg/package.json ]; then stage_build; fi
+}
+
+stage_seam() {
+  need_package
+  node --test tests/seam/
+}
+
+stage_wasm() {
+  bash scripts/test-wasm.sh
+}
+
+stage_wasm-consumer() {
+  bash scripts/test-wasm-consumer.sh
+}
+
+stage_mock() {
+  node --test tests/mock-coze/
+}
+
+stage_js() {
+  need_package
+  bash scripts/pack-install.sh
+  rm -rf target/hygiene
+  node --import ./tests/js/hygiene.mjs --test tests/js/
+  node scripts/hygiene-report.mjs
+}
+
+stage_types() {
+  need_package
+  [ -d tests/js/node_modules/coze-auth ] || bash scripts/pack-install.sh
+  # tests/types/consumer.ts against the generated index.d.ts: its `@ts-expect-error` lines catch
+  # a public type that got looser than the documented contract.
+  rm -rf tests/types/node_modules && mkdir -p tests/types/node_modules
+  cp -r tests/js/node_modules/coze-auth tests/types/node_modules/coze-auth
+  node_modules/.bin/tsc -p tests/types/tsconfig.json
+  echo "types: ok"
+}
+
+stage_pack() {
+  need_package
+  bash scripts/test-pack.sh
+}
+
+stage_browser() {
+  need_package
+  node --test --test-concurrency=1 tests/browser/
+}
+
+stage_size() {
+  need_package
+  node scripts/size.mjs
+}
+
+names=()
+for s in "${STAGES[@]}"; do names+=("${s%%|*}"); done
+
+if [ "${1:-}" = "--list" ]; then
+  for s in "${STAGES[@]}"; do printf '%-14s %s\n' "${s%%|*}" "${s#*|}"; done
+  exit 0
+fi
+selected=("$@")
+[ ${#selected[@]} -gt 0 ] || selected=("${names[@]}")
+for name in "${selected[@]}"; do
+  if ! printf '%s\n' "${names[@]}" | grep -qx -- "$name"; then
+    echo "test.sh: no stage '$name'; \`npm test -- --list\` lists them" >&2
+    exit 2
+  fi
+done
 
 bash scripts/setup.sh
 
-step "lint: cargo fmt, clippy (native and wasm32), cargo doc without warnings"
-cargo fmt --check
-cargo fmt --check --manifest-path fuzz/Cargo.toml
-cargo clippy --quiet --all-targets -- -D warnings
-cargo clippy --quiet --all-targets --all-features -- -D warnings
-cargo clippy --quiet --lib --tests --target wasm32-unknown-unknown -- -D warnings
-cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features --features npm -- -D warnings
-cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features --features "npm node" -- -D warnings
-RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
-RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --all-features
-# coze_auth::__fuzz, the differential fuzz targets' view of the codecs, exists only under
-# cargo-fuzz's `--cfg fuzzing` (a target dir of its own: other RUSTFLAGS rebuild everything).
-RUSTFLAGS="--cfg fuzzing" CARGO_TARGET_DIR=target/fuzz-clippy \
-  cargo clippy --quiet --lib --no-default-features -- -D warnings
+times=()
+for s in "${STAGES[@]}"; do
+  name=${s%%|*}
+  printf '%s\n' "${selected[@]}" | grep -qx -- "$name" || continue
+  echo
+  echo "=== $name: ${s#*|} ==="
+  start=$SECONDS
+  "stage_$name"
+  times+=("$(printf '%-14s %4d s' "$name" $((SECONDS - start)))")
+  echo "--- $name: $((SECONDS - start)) s"
+done
 
-step "native Rust tests (protocol core, flows over a fake transport, doc examples, the reqwest transport against local servers)"
-# With the `reqwest` feature: the default features' code is the same minus that module, and the
-# examples' step below then reuses this build's dependencies.
-cargo test --quiet --features reqwest
-
-step "Rust examples: device_login, pkce_login, web_login, jwt_token (coze_auth::reqwest) against the mock Coze"
-node --test tests/examples/
-
-step "cargo package: the published crate (sources, example, docs, native tests) builds on its own"
-# Verified in a target dir of its own: the verification build writes target/debug/libcoze_auth.rlib
-# (a cdylib's lib file has no hash in its name) from the packaged copy, over the tests' own.
-CARGO_TARGET_DIR=target/package-verify cargo package --allow-dirty
-if cargo package --list --allow-dirty | grep -E '^(pkg-template|www|bench|scripts|node_modules|tests/(js|browser|bundlers|types|types-resolution|pack-node|wasm-consumer|examples))/'; then
-  echo "cargo package: the files above belong to the npm side or the test harness, not the crate"; exit 1
-fi
-
-step "fuzz every parser of outside input (cargo-fuzz, ${FUZZ_SECONDS:-15} s per target)"
-FUZZ_SECONDS="${FUZZ_SECONDS:-15}" bash scripts/fuzz.sh
-
-step "build the npm package"
-bash scripts/build.sh
-
-step "the seam's contract: Rust declarations, the built modules' exports and the TypeScript calls agree"
-node --test tests/seam/
-
-step "wasm-bindgen tests of the wasm32 adapters, in Node and headless Chromium, against the mock Coze"
-bash scripts/test-wasm.sh
-
-step "Rust wasm32 consumer: tests/wasm-consumer logs in and refreshes through the core and the adapters, in Node against the mock Coze"
-bash scripts/test-wasm-consumer.sh
-
-step "mock Coze server"
-node --test tests/mock-coze/
-
-step "the packed package in Node (ESM and CJS) against the mock, with the secret hygiene sweep"
-bash scripts/pack-install.sh
-rm -rf target/hygiene
-node --import ./tests/js/hygiene.mjs --test tests/js/
-node scripts/hygiene-report.mjs
-
-step "strict TypeScript consumer of the packed package"
-# tests/types/consumer.ts against the generated index.d.ts: its `@ts-expect-error` lines catch a
-# public type that got looser than the documented contract.
-rm -rf tests/types/node_modules && mkdir -p tests/types/node_modules
-cp -r tests/js/node_modules/coze-auth tests/types/node_modules/coze-auth
-node_modules/.bin/tsc -p tests/types/tsconfig.json
-echo "types: ok"
-
-step "the packed package: publint, attw, types per moduleResolution, Node import/require, Vite and webpack apps in Chromium"
-bash scripts/test-pack.sh
-
-step "browser end to end: the demo page in headless Chromium"
-node --test --test-concurrency=1 tests/browser/
-
-step "browser build size (wasm + glue, gzip -9)"
-node scripts/size.mjs
+echo
+echo "=== stage times ==="
+printf '%s\n' "${times[@]}"
+echo "total          $(printf '%4d' "$SECONDS") s"
