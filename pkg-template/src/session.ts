@@ -119,6 +119,7 @@ export function createSession(app: PKCEOAuthApp, options?: SessionOptions): Sess
   };
 
   const listeners = new Set<(token: OAuthToken | null) => void>();
+  const waiters: (() => void)[] = [];
   let raw: string | null | undefined = null;
   let token: OAuthToken | null = null;
   // The storage is the truth (another tab may have written it): every read compares what is
@@ -133,6 +134,7 @@ export function createSession(app: PKCEOAuthApp, options?: SessionOptions): Sess
       } catch {
         token = null;
       }
+      for (const wake of waiters.splice(0)) wake();
       for (const listener of [...listeners]) {
         try {
           listener(token);
@@ -205,6 +207,20 @@ export function createSession(app: PKCEOAuthApp, options?: SessionOptions): Sess
   };
 
   const locks = get(get(globalThis, 'navigator'), 'locks') as LockManager | undefined;
+  // Web Locks and the storage are separate channels between tabs: a tab granted the lock just
+  // released by another that refreshed may not hold that tab's write in its copy of localStorage
+  // yet. So a tab that had to wait, and still sees what it saw before waiting, waits a moment for
+  // the write to arrive (the `storage` event) before it concludes the other tab failed and sends
+  // the refresh token itself.
+  const webLock = (): Promise<string> =>
+    locks!.request(key, { ifAvailable: true }, (lock) => {
+      if (lock) return refresh();
+      const before = raw;
+      return locks!.request(key, async () => {
+        if ((call('getItem', key) ?? null) === before) await new Promise((wake) => (waiters.push(wake as () => void), setTimeout(wake, LOCK_SETTLE_MS * 5)));
+        return refresh();
+      });
+    }) as Promise<unknown> as Promise<string>;
   const storageLock = async (): Promise<string> => {
     const lockKey = key + ':lock';
     const me = Math.random() + ' ';
@@ -241,7 +257,7 @@ export function createSession(app: PKCEOAuthApp, options?: SessionOptions): Sess
       if (!t) throw loginRequired();
       if (!due(t)) return t.access_token;
       // One refresh for every caller of this page, under a lock for every tab sharing the storage.
-      const pending = (flight ??= (shared ? (locks ? (locks.request(key, refresh) as Promise<unknown> as Promise<string>) : storageLock()) : refresh()).finally(
+      const pending = (flight ??= (shared ? (locks ? webLock() : storageLock()) : refresh()).finally(
         () => (flight = undefined),
       ));
       // The caller's signal ends its own wait only: the refresh goes on for the others.
