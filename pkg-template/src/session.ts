@@ -51,10 +51,11 @@ export interface Session {
   handleCallback(url?: string, options?: HandleCallbackOptions): Promise<OAuthToken>;
   /**
    * A valid access token. When the stored one expires within `refreshMarginSeconds`, it is
-   * refreshed first: once for all callers and all tabs sharing the storage (Web Locks where the
-   * browser has them, else a lock record in the storage), and the rotated refresh token is stored
-   * before this resolves; a refresh token is never sent twice. A failed refresh is not retried:
-   * the call rejects, and the next call tries once more.
+   * refreshed first: once for all callers of the page, and once for all tabs sharing the storage
+   * (under a Web Lock where the browser has them, else a lock record in the storage; the token is
+   * read again under the lock, so a refresh token is sent once), and the rotated refresh token is
+   * stored before this resolves. A failed refresh is not retried: the call rejects, and the next
+   * call makes one new attempt.
    *
    * @throws {CozeAuthError} `login_required` when there is no session or Coze refused the refresh
    * token (the session is then forgotten in every tab); `network_error`, `timeout`, `http_error`…
