@@ -85,6 +85,8 @@ const loginRequired = (cause?: unknown) =>
 
 /**
  * Keeps `app`'s login in `options.storage` and refreshes it when needed: see {@link Session}.
+ * Make one per app and page, and keep it: each listens to the other tabs for as long as the page
+ * lives.
  *
  * ```ts
  * const session = createSession(app)                 // sessionStorage; { storage: 'local' } shares it between tabs
@@ -189,10 +191,8 @@ export function createSession(app: PKCEOAuthApp, options?: SessionOptions): Sess
     // The session may have changed while the request was out (a sign-out here or in another tab,
     // or another tab's sign-in): that state wins, and this answer is dropped.
     const now = sync();
-    if (now?.refresh_token !== sent) {
-      if (now) return now.access_token;
-      throw loginRequired();
-    }
+    if (!now) throw loginRequired();
+    if (now.refresh_token !== sent) return now.access_token;
     if (next) {
       save({ ...next, refresh_token: next.refresh_token ?? sent! }); // stored before anyone gets it
       return next.access_token;

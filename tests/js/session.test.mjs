@@ -174,3 +174,13 @@ t('memory storage: a token within the margin and no refresh token is used until 
   storage.setItem(KEY, '{not json')
   assert.equal(custom.token, null, 'what is not a token reads as none')
 })
+
+t('a sign-out while a refresh waits for the lock ends the session', () => withMock(async (coze) => {
+  const storage = mapStorage()
+  const session = createSession(newApp(coze), { storage })
+  const now = Math.floor(Date.now() / 1000)
+  storage.setItem(KEY, JSON.stringify({ access_token: 'czs_no_refresh_token_test', expires_in: now + 30 }))
+  const first = session.getAccessToken()
+  session.signOut() // before the lock record is settled
+  await rejects(first, { code: 'login_required' })
+}))
