@@ -1,16 +1,14 @@
 // PKCE login demo for coze-auth. Shared by index.html (data-page="login") and
 // callback.html (data-page="callback"). Plain ES modules, no framework, no bundler.
 //
-// Tokens live only in this module's memory: nothing is written to localStorage,
-// sessionStorage or cookies by this file (the library itself keeps the pending
-// login — state, verifier, redirect URI — in sessionStorage across the redirect).
+// The token is kept by the library's session (createSession), in this tab's sessionStorage (its
+// default: a reload keeps it, closing the tab forgets it, other tabs do not see it). The library
+// also keeps the pending login (state, verifier, redirect URI) there across the redirect. This
+// file writes nothing to any storage or cookie itself.
 
 const PKG_ENTRY = '/pkg/browser/index.js'
 
 const $ = (selector) => document.querySelector(selector)
-
-/** Memory-only token store for this tab. */
-let token = null
 
 main().catch((err) => showError(err))
 
@@ -30,14 +28,18 @@ async function main () {
     baseURL: config.baseURL,
     ...(config.wwwBaseURL ? { wwwBaseURL: config.wwwBaseURL } : {})
   })
+  const session = lib.createSession(app, { refreshMarginSeconds: REFRESH_MARGIN_SECONDS })
   const redirectUri = config.redirectUri || `${location.origin}/callback.html`
 
   if (document.body.dataset.page === 'callback') {
-    await runCallbackPage(app)
+    await runCallbackPage(session)
   } else {
-    runLoginPage(app, redirectUri)
+    runLoginPage(app, session, redirectUri)
   }
 }
+
+/** The library's default, spelled out because the page shows when the next refresh is due. */
+const REFRESH_MARGIN_SECONDS = 120
 
 async function loadConfig () {
   const res = await fetch('/config.json', { cache: 'no-store' })
@@ -49,9 +51,11 @@ async function loadConfig () {
 
 // ---------------------------------------------------------------- login page
 
-function runLoginPage (app, redirectUri) {
+function runLoginPage (app, session, redirectUri) {
   const button = $('#login')
   $('#redirect-uri').textContent = redirectUri
+  $('#signed-in').hidden = !session.token
+  session.onChange((token) => { $('#signed-in').hidden = !token })
   button.disabled = false
   setStatus('ready')
 
@@ -71,65 +75,95 @@ function runLoginPage (app, redirectUri) {
 
 // ------------------------------------------------------------- callback page
 
-async function runCallbackPage (app) {
+async function runCallbackPage (session) {
   const href = location.href
   const params = new URL(href).searchParams
-  if (!params.has('code') && !params.has('error') && !params.has('state')) {
-    $('#heading').textContent = 'Nothing to do here'
-    $('#status').textContent = 'This page finishes a login started from the home page.'
-    setStatus('idle')
-    return
-  }
-
-  // Drop code/state from the address bar (and from history) before anything else can run.
-  history.replaceState(history.state, '', location.pathname)
-
-  try {
-    token = await app.handleCallback(href)
-  } catch (err) {
-    $('#heading').textContent = 'Sign-in failed'
-    $('#status').hidden = true
-    showError(err)
-    return
-  }
-
-  $('#heading').textContent = 'You are signed in'
-  $('#status').hidden = true
-  renderToken()
-  setStatus('done')
-
-  const refresh = $('#refresh')
-  refresh.addEventListener('click', async () => {
-    if (!token?.refresh_token) return
-    refresh.disabled = true
-    clearError()
-    setStatus('busy')
+  if (params.has('code') || params.has('error') || params.has('state')) {
+    // Drop code/state from the address bar (and from history) before anything else can run.
+    history.replaceState(history.state, '', location.pathname)
     try {
-      // Refresh tokens may rotate: always keep the newest one.
-      token = await app.refreshAccessToken(token.refresh_token)
-      renderToken()
-      $('#refreshed').textContent = `Refreshed at ${new Date().toLocaleTimeString()}`
-      setStatus('done')
+      await session.handleCallback(href) // exchanges the code and keeps the token in the session
     } catch (err) {
+      $('#heading').textContent = 'Sign-in failed'
+      $('#status').hidden = true
       showError(err)
-    } finally {
-      refresh.disabled = !token?.refresh_token
+      return
     }
+  } else if (!session.token) {
+    // A reload of this page keeps the session; without one there is nothing to show.
+    showSignedOut('Nothing to do here', 'This page finishes a login started from the home page.')
+    return
+  }
+
+  // Every change of the session (a refresh, a sign-out), from this page or the library, lands here.
+  session.onChange((token) => token ? renderToken(session) : showSignedOut('Signed out', 'The session is forgotten: sign in again from the home page.'))
+  renderToken(session)
+
+  const getToken = $('#get-token')
+  getToken.addEventListener('click', async () => {
+    getToken.disabled = true
+    await useToken(session)
+    getToken.disabled = false
   })
+  $('#sign-out').addEventListener('click', () => session.signOut())
 }
 
-function renderToken () {
+/**
+ * Asks the session for an access token, as a page does before each API call: the session
+ * refreshes it first when it is due. Reports what happened; a failure is shown, not retried.
+ */
+async function useToken (session) {
+  const before = session.token?.access_token
+  clearError()
+  setStatus('busy')
+  try {
+    const accessToken = await session.getAccessToken()
+    $('#refreshed').textContent = accessToken === before
+      ? `Still valid at ${new Date().toLocaleTimeString()}: not refreshed`
+      : `Refreshed at ${new Date().toLocaleTimeString()}`
+    setStatus('done')
+  } catch (err) {
+    showError(err)
+  }
+}
+
+let refreshTimer
+function renderToken (session) {
+  const token = session.token
+  $('#heading').textContent = 'You are signed in'
+  $('#status').hidden = true
   const section = $('#token')
   section.dataset.accessToken = token.access_token
   $('#access-token').textContent = mask(token.access_token)
   $('#refresh-token').textContent = token.refresh_token ? mask(token.refresh_token) : '(none)'
   const expires = new Date(token.expires_in * 1000) // absolute Unix seconds, not a lifetime
-  const time = $('#expires')
-  time.dateTime = expires.toISOString()
-  time.textContent = `${expires.toLocaleString()} (${relative(expires)})`
+  showTime($('#expires'), expires)
+  // The session refreshes a token once it expires within the margin. The page asks for the token
+  // then, so the refresh happens on time even if nothing else calls; once, not in a loop: a due
+  // time already past (a refresh that failed) schedules nothing.
+  const due = new Date((token.expires_in - REFRESH_MARGIN_SECONDS) * 1000)
+  showTime($('#refresh-due'), due)
+  clearTimeout(refreshTimer)
+  // (Half a second late: the session counts whole seconds, and a timer may fire a little early.)
+  if (due > Date.now()) refreshTimer = setTimeout(() => useToken(session), Math.min(due - Date.now() + 500, 2 ** 31 - 1))
   $('#token-type').textContent = token.token_type || '(not sent)'
-  $('#refresh').disabled = !token.refresh_token
   section.hidden = false
+  setStatus('done')
+}
+
+function showSignedOut (heading, text) {
+  clearTimeout(refreshTimer)
+  $('#heading').textContent = heading
+  $('#status').textContent = text
+  $('#status').hidden = false
+  $('#token').hidden = true
+  delete $('#token').dataset.accessToken
+  setStatus('idle')
+}
+
+function showTime (el, date) {
+  el.dateTime = date.toISOString()
+  el.textContent = `${date.toLocaleString()} (${relative(date)})`
 }
 
 // ------------------------------------------------------------------- helpers

@@ -4,6 +4,7 @@ import api from './index.js';
 
 export const {
   PKCEOAuthApp,
+  createSession,
   DeviceOAuthApp,
   OAuthJWTFlow,
   WebOAuthApp,

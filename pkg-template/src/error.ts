@@ -24,7 +24,9 @@ export type CozeAuthErrorCode =
   /** A private key that cannot be used (malformed, encrypted, not RSA, bad size); the message never quotes it. */
   | 'invalid_key'
   /** This class does not run here (e.g. `DeviceOAuthApp` or `OAuthJWTFlow` in a browser build). */
-  | 'unsupported';
+  | 'unsupported'
+  /** The user must sign in again: a session has no token (never signed in, signed out) or Coze refused its refresh token. */
+  | 'login_required';
 
 /** The one error class of this library. Messages never contain codes, verifiers, tokens or secrets. */
 export class CozeAuthError extends Error {

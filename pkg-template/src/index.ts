@@ -4,6 +4,7 @@
 
 export { CozeAuthError } from './error.js';
 export { PKCEOAuthApp } from './pkce.js';
+export { createSession } from './session.js';
 export { TokenAuth } from './token-auth.js';
 export { DeviceOAuthApp, OAuthJWTFlow, WebOAuthApp, botChatScope, loadOAuthApp } from './browser-stubs.js';
 export { COZE_CN_BASE_URL, COZE_COM_BASE_URL } from './constants.js';
@@ -19,6 +20,7 @@ export type {
   PKCEOAuthUrl,
   StartLoginParams,
 } from './pkce.js';
+export type { Session, SessionOptions, TokenStorage } from './session.js';
 export type { DeviceCode, DeviceOAuthAppOptions, DevicePendingInfo, GetDeviceAccessTokenParams, GetDeviceCodeParams } from './device.js';
 export type { CozeAuthLogger, JwtScope, JwtSessionContext, JwtToken, JwtTokenParams, OAuthJWTFlowOptions } from './jwt.js';
 export type { GetWebAccessTokenParams, GetWebOAuthUrlParams, WebCallbackOptions, WebOAuthAppOptions } from './web.js';

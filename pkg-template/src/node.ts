@@ -4,6 +4,7 @@
 
 export { CozeAuthError } from './error.js';
 export { PKCEOAuthApp } from './pkce.js';
+export { createSession } from './session.js';
 export { DeviceOAuthApp } from './device.js';
 export { OAuthJWTFlow, botChatScope } from './jwt.js';
 export { WebOAuthApp } from './web.js';
@@ -21,6 +22,7 @@ export type {
   PKCEOAuthUrl,
   StartLoginParams,
 } from './pkce.js';
+export type { Session, SessionOptions, TokenStorage } from './session.js';
 export type { DeviceCode, DeviceOAuthAppOptions, DevicePendingInfo, GetDeviceAccessTokenParams, GetDeviceCodeParams } from './device.js';
 export type { CozeAuthLogger, JwtScope, JwtSessionContext, JwtToken, JwtTokenParams, OAuthJWTFlowOptions } from './jwt.js';
 export type { GetWebAccessTokenParams, GetWebOAuthUrlParams, WebCallbackOptions, WebOAuthAppOptions } from './web.js';

@@ -23,6 +23,7 @@ import {
   storageOf,
   string,
 } from './core.js';
+import type { createSession } from './session.js';
 import {
   type HttpRequest,
   pendingLoginKey,
@@ -132,6 +133,11 @@ export class PKCEOAuthApp {
     this.#timeoutMs = millis(options, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS;
     const wasm = loadedWasm();
     if (wasm) this.#check(wasm); // option errors throw here, synchronously
+  }
+
+  /** The app's client id. A session ({@link createSession}) keys its storage with it. */
+  get clientId(): string {
+    return this.#app.clientId;
   }
 
   #check(wasm: Wasm): Wasm {

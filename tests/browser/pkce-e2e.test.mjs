@@ -21,6 +21,9 @@ const PKG_ENTRY = path.join(ROOT, 'pkg', 'browser', 'index.js')
 const TOKEN_PATH = '/api/permission/oauth2/token'
 const AUTHORIZE_PATH = '/api/permission/oauth2/authorize'
 const CLIENT_ID = 'demo-client'
+/** Where the demo's session keeps the token (sessionStorage), and how early it refreshes it. */
+const SESSION_KEY = `coze-auth:session:${CLIENT_ID}`
+const REFRESH_MARGIN_SECONDS = 120
 const TEST_TIMEOUT = 20_000
 const STEP_TIMEOUT = 8_000
 
@@ -138,6 +141,25 @@ async function errorText (page) {
 }
 
 const sessionStorageDump = (page) => page.evaluate(() => Object.fromEntries(Object.entries(sessionStorage)))
+/** The pending logins left in sessionStorage (the session's own key aside). */
+const pendingLogins = async (page) => Object.keys(await sessionStorageDump(page)).filter((k) => k !== SESSION_KEY)
+
+/** Moves the expiry of the token the demo's session keeps to `seconds` from now. */
+const expireIn = (page, seconds) => page.evaluate(({ key, seconds }) => {
+  const token = JSON.parse(sessionStorage.getItem(key))
+  token.expires_in = Math.floor(Date.now() / 1000) + seconds
+  sessionStorage.setItem(key, JSON.stringify(token))
+}, { key: SESSION_KEY, seconds })
+
+/** Waits until the page shows an access token other than `old` (or an error). */
+const nextToken = async (page, old) => {
+  await page.waitForFunction((old) => {
+    const t = document.querySelector('#token')?.dataset.accessToken
+    return (t && t !== old) || document.body.dataset.status === 'error'
+  }, old)
+  assert.equal(await page.locator('#error').isHidden(), true, 'no error')
+  return page.getAttribute('#token', 'data-access-token')
+}
 
 // -------------------------------------------------------------------- tests
 
@@ -201,39 +223,67 @@ describe('PKCE demo in Chromium against mock Coze', () => {
     assert.match(body.code_verifier, /^[A-Za-z0-9_-]{43}$/, 'verifier: 43 base64url chars')
     assert.equal(s256(body.code_verifier), q.code_challenge, 'S256(verifier) = challenge')
 
-    // The pending flow is gone, and the address bar no longer shows code/state.
-    const stored = await sessionStorageDump(page)
-    assert.deepEqual(stored, {}, 'sessionStorage must hold no pending flow after the callback')
+    // The pending flow is gone, the session holds the token, and the address bar no longer shows code/state.
+    assert.deepEqual(await pendingLogins(page), [], 'sessionStorage must hold no pending flow after the callback')
+    const kept = JSON.parse((await sessionStorageDump(page))[SESSION_KEY])
+    assert.equal(kept.access_token, issued.access_token)
+    assert.equal(kept.refresh_token, issued.refresh_token)
     assert.equal(page.url(), `${demo.url}/callback.html`)
     assert.doesNotMatch(page.url(), /code=|state=/)
 
-    // Display: masked tokens, expiry as a date.
+    // Display: masked tokens, expiry as a date, and when the next refresh is due.
     assert.equal(await page.textContent('#access-token'), `${issued.access_token.slice(0, 8)}…`)
     assert.equal(await page.textContent('#refresh-token'), `${issued.refresh_token.slice(0, 8)}…`)
     assert.equal(await page.getAttribute('#expires', 'datetime'), new Date(issued.expires_in * 1000).toISOString())
+    assert.equal(await page.getAttribute('#refresh-due', 'datetime'), new Date((issued.expires_in - REFRESH_MARGIN_SECONDS) * 1000).toISOString())
     assert.doesNotMatch(await page.textContent('body'), new RegExp(issued.access_token))
     assert.match(await page.textContent('#target'), /mock/i)
 
     await mkdir(SCREENSHOTS, { recursive: true })
     await page.screenshot({ path: path.join(SCREENSHOTS, 'success.png') })
 
-    // Refresh: a new token replaces the old one on screen.
-    const beforeRefresh = demo.mock.requests.length
-    await page.click('#refresh')
-    await page.waitForFunction((old) => {
-      const t = document.querySelector('#token')?.dataset.accessToken
-      return (t && t !== old) || document.body.dataset.status === 'error'
-    }, token)
-    assert.equal(await page.locator('#error').isHidden(), true, 'no error after refresh')
+    // "Get access token" while the token is fresh: no request.
+    let beforeRefresh = demo.mock.requests.length
+    await page.click('#get-token')
+    await page.waitForFunction(() => /not refreshed/.test(document.querySelector('#refreshed').textContent))
+    assert.equal(requestsSince(beforeRefresh, 'POST', TOKEN_PATH).length, 0)
+
+    // Once it is due, the same button refreshes it: a new token replaces the old one on screen.
+    await expireIn(page, 60)
+    beforeRefresh = demo.mock.requests.length
+    await page.click('#get-token')
+    const shown = await nextToken(page, token)
     const refreshed = demo.mock.issued.at(-1)
     assert.equal(refreshed.grant_type, 'refresh_token')
-    assert.equal(await page.getAttribute('#token', 'data-access-token'), refreshed.access_token)
+    assert.equal(shown, refreshed.access_token)
     assert.notEqual(refreshed.access_token, token)
     const refreshRequests = requestsSince(beforeRefresh, 'POST', TOKEN_PATH)
     assert.equal(refreshRequests.length, 1)
     noAuthorizationHeader(refreshRequests[0])
     assert.deepEqual(JSON.parse(refreshRequests[0].body), { grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: issued.refresh_token })
-    assert.equal(await page.isEnabled('#refresh'), true)
+    assert.match(await page.textContent('#refreshed'), /^Refreshed at /)
+    assert.equal(JSON.parse((await sessionStorageDump(page))[SESSION_KEY]).refresh_token, refreshed.refresh_token, 'the rotated refresh token is kept')
+
+    // A reload keeps the session: the same token, no request.
+    const beforeReload = demo.mock.requests.length
+    await page.reload()
+    assert.equal(await settled(page), 'done')
+    assert.equal(await shownToken(page), refreshed.access_token)
+    assert.equal(requestsSince(beforeReload, 'POST', TOKEN_PATH).length, 0)
+
+    // The page refreshes by itself when the refresh is due (here: 2 s after the reload).
+    await expireIn(page, REFRESH_MARGIN_SECONDS + 2)
+    await page.reload()
+    await shownToken(page)
+    const auto = await nextToken(page, refreshed.access_token)
+    assert.equal(auto, demo.mock.issued.at(-1).access_token)
+    assert.equal(requestsSince(beforeReload, 'POST', TOKEN_PATH).length, 1)
+
+    // Sign out: the page says so, and nothing is left in sessionStorage.
+    await page.click('#sign-out')
+    await page.waitForFunction(() => document.body.dataset.status === 'idle')
+    assert.equal(await page.locator('#token').isHidden(), true)
+    assert.deepEqual(await sessionStorageDump(page), {})
   }))
 
   test('deny on the consent page → oauth_error / access_denied', { timeout: TEST_TIMEOUT }, () => scenario('deny', async (context) => {
@@ -285,7 +335,7 @@ describe('PKCE demo in Chromium against mock Coze', () => {
     assert.equal(requestsSince(from, 'POST', TOKEN_PATH).length, 2)
     for (const page of [first, second]) {
       assert.equal(await page.locator('#error').isHidden(), true)
-      assert.deepEqual(await sessionStorageDump(page), {})
+      assert.deepEqual(await pendingLogins(page), [])
     }
   }))
 })

@@ -2,6 +2,10 @@
 // `@ts-expect-error` lines must stay errors, so a loosened type fails this check.
 import {
   PKCEOAuthApp,
+  createSession,
+  type Session,
+  type SessionOptions,
+  type TokenStorage,
   OAuthJWTFlow,
   WebOAuthApp,
   TokenAuth,
@@ -138,4 +142,34 @@ loadOAuthApp({ client_type: 'saml', client_id: '1' });
 // @ts-expect-error a JWT token has no refresh_token
 const noRefresh: string = ({} as JwtToken).refresh_token;
 
-void [flow, branch, wrong, badCode, jwt, keyCode, unsupportedCode, noRefresh];
+async function sessions(): Promise<void> {
+  const options: SessionOptions = { storage: 'local', refreshMarginSeconds: 60 };
+  const session: Session = createSession(app, options);
+  createSession(app);
+  createSession(app, { storage: 'memory' });
+  const custom: TokenStorage = { getItem: (k: string) => k, setItem: (k: string, v: string) => void [k, v], removeItem: (k: string) => void k };
+  createSession(app, { storage: custom });
+  const signedIn: OAuthToken = await session.handleCallback();
+  await session.handleCallback('https://a/cb?code=1&state=2', { storage: sessionStorage, signal: AbortSignal.timeout(1000) });
+  const access: string = await session.getAccessToken({ signal: AbortSignal.timeout(1000) });
+  const held: OAuthToken | null = session.token;
+  const unsubscribe: () => void = session.onChange((token: OAuthToken | null) => void token?.access_token);
+  unsubscribe();
+  session.signOut();
+  const clientId: string = app.clientId;
+  const code: CozeAuthErrorCode = 'login_required';
+  void [signedIn, access, held, clientId, code];
+}
+
+// @ts-expect-error storage is a kind or a storage object
+createSession(app, { storage: 'cookie' });
+// @ts-expect-error refreshMarginSeconds is a number
+createSession(app, { refreshMarginSeconds: '60' });
+// @ts-expect-error the token is read-only
+createSession(app).token = null;
+// @ts-expect-error an access token is a string
+void createSession(app).getAccessToken().then((t: OAuthToken) => t);
+// @ts-expect-error a session needs a PKCE app
+createSession(new TokenAuth({ token: 't' }));
+
+void [flow, branch, wrong, badCode, jwt, keyCode, unsupportedCode, noRefresh, sessions];
