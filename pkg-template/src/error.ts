@@ -26,6 +26,21 @@ export type CozeAuthErrorCode =
   /** This class does not run here (e.g. `DeviceOAuthApp` or `OAuthJWTFlow` in a browser build). */
   | 'unsupported';
 
+/**
+ * Coze's OAuth error code (`errorCode`): one of the codes Coze's token endpoint documents, or any
+ * other string it sends (e.g. a numeric API code such as `4100`, or an `error=` from a callback).
+ */
+export type CozeOAuthErrorCode =
+  /** Device flow: the user has not answered yet; poll again after the interval. */
+  | 'authorization_pending'
+  /** Device flow: polling too fast; add 5 seconds to the interval. */
+  | 'slow_down'
+  /** The user declined the authorization. */
+  | 'access_denied'
+  /** Device flow: the device code expired; request a new one. */
+  | 'expired_token'
+  | (string & {});
+
 /** The one error class of this library. Messages never contain codes, verifiers, tokens or secrets. */
 export class CozeAuthError extends Error {
   // `declare`: typed here, set in the constructor only when known, so an error carries no
@@ -34,7 +49,7 @@ export class CozeAuthError extends Error {
   /** What went wrong, as a stable code. */
   declare readonly code: CozeAuthErrorCode;
   /** Coze's OAuth error code (`error_code` or `error` in the body), e.g. `access_denied`. */
-  declare readonly errorCode?: string;
+  declare readonly errorCode?: CozeOAuthErrorCode;
   /** Coze's human text (`error_message` or `error_description`). */
   declare readonly errorMessage?: string;
   /**
@@ -55,7 +70,7 @@ export class CozeAuthError extends Error {
    */
   constructor(
     message: string,
-    details: { code?: CozeAuthErrorCode; errorCode?: string; errorMessage?: string; param?: string; status?: number; logId?: string; cause?: unknown } = {},
+    details: { code?: CozeAuthErrorCode; errorCode?: CozeOAuthErrorCode; errorMessage?: string; param?: string; status?: number; logId?: string; cause?: unknown } = {},
   ) {
     super(message, 'cause' in details ? { cause: details.cause } : undefined);
     this.code = details.code ?? 'invalid_argument';

@@ -67,6 +67,17 @@ const wrong: string = ({} as OAuthToken).expires_in;
 // @ts-expect-error not an error code
 const badCode: CozeAuthErrorCode = 'nope';
 
+/** The literal members of a string union that is open to others (`'a' | (string & {})` → `'a'`): what completion offers. */
+type Offered<T> = T extends string ? (string extends T ? never : T) : never;
+/** `true` exactly when `A` and `B` are the same type. */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type OAuthCode = Exclude<CozeAuthError['errorCode'], undefined>;
+// errorCode offers exactly the OAuth error codes Coze documents, and still takes any other string.
+const documentedCodes: Equal<Offered<OAuthCode>, 'authorization_pending' | 'slow_down' | 'access_denied' | 'expired_token'> = true;
+const otherCode: OAuthCode = 'invalid_grant';
+// @ts-expect-error not one of the documented codes (only typed, not offered)
+const notOffered: Offered<OAuthCode> = 'invalid_grant';
+
 async function jwt(): Promise<void> {
   const lines: string[] = [];
   const flow = new OAuthJWTFlow({
@@ -138,4 +149,4 @@ loadOAuthApp({ client_type: 'saml', client_id: '1' });
 // @ts-expect-error a JWT token has no refresh_token
 const noRefresh: string = ({} as JwtToken).refresh_token;
 
-void [flow, branch, wrong, badCode, jwt, keyCode, unsupportedCode, noRefresh];
+void [flow, branch, wrong, badCode, documentedCodes, otherCode, notOffered, jwt, keyCode, unsupportedCode, noRefresh];
