@@ -41,6 +41,33 @@ export type CozeOAuthErrorCode =
   | 'expired_token'
   | (string & {});
 
+/**
+ * What a {@link CozeAuthError} carries besides its message, by `code`: `e instanceof CozeAuthError`
+ * narrows `e` to `CozeAuthError & CozeAuthErrorDetails`, so a check of `e.code` narrows the rest.
+ * Only an `oauth_error` has `errorCode`, `errorMessage` and `param`, and it always has `errorCode`
+ * or `errorMessage`: Coze may answer with only an `error_message`, so even an `oauth_error` may
+ * lack `errorCode` (`e.errorCode ?? e.errorMessage` is a string).
+ */
+export type CozeAuthErrorDetails =
+  | {
+      readonly code: 'oauth_error';
+      readonly errorCode: CozeOAuthErrorCode;
+      readonly errorMessage?: string;
+      readonly param?: string;
+    }
+  | {
+      readonly code: 'oauth_error';
+      readonly errorCode?: undefined;
+      readonly errorMessage: string;
+      readonly param?: string;
+    }
+  | {
+      readonly code: Exclude<CozeAuthErrorCode, 'oauth_error'>;
+      readonly errorCode?: undefined;
+      readonly errorMessage?: undefined;
+      readonly param?: undefined;
+    };
+
 /** The one error class of this library. Messages never contain codes, verifiers, tokens or secrets. */
 export class CozeAuthError extends Error {
   // `declare`: typed here, set in the constructor only when known, so an error carries no
@@ -63,6 +90,14 @@ export class CozeAuthError extends Error {
   declare readonly logId?: string;
   /** The underlying error (e.g. the fetch failure), when there is one. */
   declare readonly cause?: unknown;
+  /**
+   * Types only (nothing at run time): `e instanceof CozeAuthError`, or a subclass, narrows `e` to
+   * that class `& CozeAuthErrorDetails`, a union on `code` (TypeScript 5.3 and later).
+   */
+  declare static readonly [Symbol.hasInstance]: <C extends abstract new (...args: never) => CozeAuthError>(
+    this: C,
+    value: unknown,
+  ) => value is InstanceType<C> & CozeAuthErrorDetails;
 
   /**
    * @param message what went wrong and what to do; never contains a secret

@@ -9,7 +9,7 @@ export { DeviceOAuthApp, OAuthJWTFlow, WebOAuthApp, botChatScope, loadOAuthApp }
 export { COZE_CN_BASE_URL, COZE_COM_BASE_URL } from './constants.js';
 // Types only (erased: the browser build ships none of the Node-only modules).
 export type { BaseAppOptions, FetchLike, OAuthToken, PendingFlowStorage, RequestOptions } from './core.js';
-export type { CozeAuthErrorCode, CozeOAuthErrorCode } from './error.js';
+export type { CozeAuthErrorCode, CozeAuthErrorDetails, CozeOAuthErrorCode } from './error.js';
 export type {
   CodeChallengeMethod,
   GetPKCEAccessTokenParams,

@@ -15,6 +15,7 @@ import {
   COZE_CN_BASE_URL,
   COZE_COM_BASE_URL,
   type CozeAuthErrorCode,
+  type CozeAuthErrorDetails,
   type OAuthToken,
   type PKCEOAuthUrl,
 } from 'coze-auth';
@@ -77,6 +78,34 @@ const documentedCodes: Equal<Offered<OAuthCode>, 'authorization_pending' | 'slow
 const otherCode: OAuthCode = 'invalid_grant';
 // @ts-expect-error not one of the documented codes (only typed, not offered)
 const notOffered: Offered<OAuthCode> = 'invalid_grant';
+
+// `instanceof` narrows to a union on `code`: only an oauth_error has errorCode, errorMessage and
+// param, and it always has errorCode or errorMessage.
+function narrowed(e: unknown): string {
+  if (!(e instanceof CozeAuthError)) return '';
+  if (e.code === 'oauth_error') {
+    const said: string = e.errorCode ?? e.errorMessage;
+    if (e.errorCode === 'access_denied') return 'declined';
+    return said + (e.param ?? '');
+  }
+  const noErrorCode: undefined = e.errorCode;
+  const noErrorMessage: undefined = e.errorMessage;
+  return e.code + noErrorCode + noErrorMessage;
+}
+// A subclass narrows to itself, with the same union.
+class AppError extends CozeAuthError {
+  readonly app = 'mine';
+}
+function narrowedSubclass(e: unknown): string {
+  if (!(e instanceof AppError)) return '';
+  const app: string = e.app;
+  return e.code === 'oauth_error' ? (e.errorCode ?? e.errorMessage) : app;
+}
+const details: CozeAuthErrorDetails[] = [{ code: 'oauth_error', errorMessage: 'no' }, { code: 'oauth_error', errorCode: 'slow_down' }, { code: 'timeout' }];
+// @ts-expect-error an oauth_error has errorCode or errorMessage
+const noCode: CozeAuthErrorDetails = { code: 'oauth_error' };
+// @ts-expect-error only an oauth_error has an errorCode
+const timeoutCode: CozeAuthErrorDetails = { code: 'timeout', errorCode: 'slow_down' };
 
 async function jwt(): Promise<void> {
   const lines: string[] = [];
@@ -149,4 +178,4 @@ loadOAuthApp({ client_type: 'saml', client_id: '1' });
 // @ts-expect-error a JWT token has no refresh_token
 const noRefresh: string = ({} as JwtToken).refresh_token;
 
-void [flow, branch, wrong, badCode, documentedCodes, otherCode, notOffered, jwt, keyCode, unsupportedCode, noRefresh];
+void [flow, branch, wrong, badCode, documentedCodes, otherCode, notOffered, narrowed, narrowedSubclass, details, noCode, timeoutCode, jwt, keyCode, unsupportedCode, noRefresh];
