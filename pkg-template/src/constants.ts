@@ -4,3 +4,9 @@
 export const COZE_CN_BASE_URL = 'https://api.coze.cn';
 /** Coze's global region API base: `https://api.coze.com`. */
 export const COZE_COM_BASE_URL = 'https://api.coze.com';
+
+/**
+ * An API base URL: {@link COZE_CN_BASE_URL}, {@link COZE_COM_BASE_URL} (both offered by completion),
+ * or any other, e.g. a private deployment's.
+ */
+export type CozeBaseURL = typeof COZE_CN_BASE_URL | typeof COZE_COM_BASE_URL | (string & {});

@@ -18,10 +18,26 @@ import {
   type CozeAuthErrorDetails,
   type OAuthToken,
   type PKCEOAuthUrl,
+  type CozeBaseURL,
+  type PKCEOAuthAppOptions,
+  type DeviceOAuthAppOptions,
+  type WebOAuthAppOptions,
+  type OAuthJWTFlowOptions,
 } from 'coze-auth';
 
 const cn: 'https://api.coze.cn' = COZE_CN_BASE_URL;
 const com: 'https://api.coze.com' = COZE_COM_BASE_URL;
+
+// Every baseURL offers the two region constants, and takes any other URL.
+type Regions = typeof COZE_CN_BASE_URL | typeof COZE_COM_BASE_URL;
+const baseURLsOffer: [
+  Equal<Offered<CozeBaseURL>, Regions>,
+  Equal<Offered<Exclude<PKCEOAuthAppOptions['baseURL'], undefined>>, Regions>,
+  Equal<Offered<Exclude<DeviceOAuthAppOptions['baseURL'], undefined>>, Regions>,
+  Equal<Offered<Exclude<WebOAuthAppOptions['baseURL'], undefined>>, Regions>,
+  Equal<Offered<Exclude<OAuthJWTFlowOptions['baseURL'], undefined>>, Regions>,
+] = [true, true, true, true, true];
+const privateBase: CozeBaseURL = 'https://coze.example.com';
 
 const app = new PKCEOAuthApp({ clientId: 'id', baseURL: com, timeoutMs: 5000, fetch: (url, init) => fetch(url, init) });
 
@@ -178,4 +194,4 @@ loadOAuthApp({ client_type: 'saml', client_id: '1' });
 // @ts-expect-error a JWT token has no refresh_token
 const noRefresh: string = ({} as JwtToken).refresh_token;
 
-void [flow, branch, wrong, badCode, documentedCodes, otherCode, notOffered, narrowed, narrowedSubclass, details, noCode, timeoutCode, jwt, keyCode, unsupportedCode, noRefresh];
+void [baseURLsOffer, privateBase, flow, branch, wrong, badCode, documentedCodes, otherCode, notOffered, narrowed, narrowedSubclass, details, noCode, timeoutCode, jwt, keyCode, unsupportedCode, noRefresh];
