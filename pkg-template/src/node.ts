@@ -26,4 +26,13 @@ export type { DeviceCode, DeviceOAuthAppOptions, DevicePendingInfo, GetDeviceAcc
 export type { CozeAuthLogger, JwtScope, JwtSessionContext, JwtToken, JwtTokenParams, OAuthJWTFlowOptions } from './jwt.js';
 export type { GetWebAccessTokenParams, GetWebOAuthUrlParams, WebCallbackOptions, WebOAuthAppOptions } from './web.js';
 export type { TokenAuthOptions } from './token-auth.js';
-export type { LoadOAuthAppOptions, OAuthApp, OAuthAppConfig } from './config.js';
+export type {
+  DeviceOAuthAppConfig,
+  JWTOAuthAppConfig,
+  LoadOAuthAppOptions,
+  OAuthApp,
+  OAuthAppByClientType,
+  OAuthAppConfig,
+  PKCEOAuthAppConfig,
+  WebOAuthAppConfig,
+} from './config.js';

@@ -11,6 +11,9 @@ import {
   type JwtToken,
   type JwtScope,
   type OAuthApp,
+  type OAuthAppConfig,
+  type OAuthAppByClientType,
+  type PKCEOAuthAppConfig,
   CozeAuthError,
   COZE_CN_BASE_URL,
   COZE_COM_BASE_URL,
@@ -191,7 +194,24 @@ new TokenAuth({ token: 't', allowPersonalAccessTokenInBrowser: 'yes' });
 new TokenAuth({ token: 't' }).token = 'u';
 // @ts-expect-error unknown client_type
 loadOAuthApp({ client_type: 'saml', client_id: '1' });
+// Each client_type has its own fields (the core refuses a credential the type must not hold).
+const clientTypes: Equal<OAuthAppConfig['client_type'], 'pkce' | 'device' | 'web' | 'jwt'> = true;
+const fromPkceConfig: PKCEOAuthApp = loadOAuthApp({ client_id: '1', client_type: 'pkce', coze_api_base: COZE_COM_BASE_URL, coze_www_base: 'https://www.coze.com' });
+const pkceConfig: PKCEOAuthAppConfig = { client_type: 'pkce', client_id: '1' };
+const configured: OAuthAppByClientType['pkce'] = loadOAuthApp(pkceConfig);
+// @ts-expect-error a pkce app holds no client_secret
+loadOAuthApp({ client_type: 'pkce', client_id: '1', client_secret: 's' });
+// @ts-expect-error a device app holds no private_key
+loadOAuthApp({ client_type: 'device', client_id: '1', private_key: 'p' });
+// @ts-expect-error a web app needs its client_secret
+loadOAuthApp({ client_type: 'web', client_id: '1' });
+// @ts-expect-error a jwt app needs its public_key_id
+loadOAuthApp({ client_type: 'jwt', client_id: '1', private_key: 'p' });
+// @ts-expect-error a jwt app holds no client_secret
+loadOAuthApp({ client_type: 'jwt', client_id: '1', private_key: 'p', public_key_id: 'k', client_secret: 's' });
+const anyConfig = JSON.parse('{}') as OAuthAppConfig;
+const fromAnyConfig: OAuthApp = loadOAuthApp(anyConfig);
 // @ts-expect-error a JWT token has no refresh_token
 const noRefresh: string = ({} as JwtToken).refresh_token;
 
-void [baseURLsOffer, privateBase, flow, branch, wrong, badCode, documentedCodes, otherCode, notOffered, narrowed, narrowedSubclass, details, noCode, timeoutCode, jwt, keyCode, unsupportedCode, noRefresh];
+void [clientTypes, fromPkceConfig, configured, fromAnyConfig, baseURLsOffer, privateBase, flow, branch, wrong, badCode, documentedCodes, otherCode, notOffered, narrowed, narrowedSubclass, details, noCode, timeoutCode, jwt, keyCode, unsupportedCode, noRefresh];
