@@ -7,6 +7,7 @@ export const COZE_COM_BASE_URL = 'https://api.coze.com';
 
 /**
  * An API base URL: {@link COZE_CN_BASE_URL}, {@link COZE_COM_BASE_URL} (both offered by completion),
- * or any other, e.g. a private deployment's.
+ * or any other, e.g. a private deployment's. (`string & Record<never, never>` keeps the two
+ * offered where `string & {}` would collapse to `string`, e.g. under `NonNullable`.)
  */
-export type CozeBaseURL = typeof COZE_CN_BASE_URL | typeof COZE_COM_BASE_URL | (string & {});
+export type CozeBaseURL = typeof COZE_CN_BASE_URL | typeof COZE_COM_BASE_URL | (string & Record<never, never>);

@@ -29,6 +29,9 @@ export type CozeAuthErrorCode =
 /**
  * Coze's OAuth error code (`errorCode`): one of the codes Coze's token endpoint documents, or any
  * other string it sends (e.g. a numeric API code such as `4100`, or an `error=` from a callback).
+ * The open end is `string & Record<never, never>`, not `string & {}`, which TypeScript reduces to
+ * plain `string` under `NonNullable` or beside an optional property's `undefined` (as in the
+ * narrowed `CozeAuthError`), and completion would lose the codes.
  */
 export type CozeOAuthErrorCode =
   /** Device flow: the user has not answered yet; poll again after the interval. */
@@ -39,7 +42,7 @@ export type CozeOAuthErrorCode =
   | 'access_denied'
   /** Device flow: the device code expired; request a new one. */
   | 'expired_token'
-  | (string & {});
+  | (string & Record<never, never>);
 
 /**
  * What a {@link CozeAuthError} carries besides its message, by `code`: `e instanceof CozeAuthError`

@@ -19,6 +19,7 @@ import {
   COZE_COM_BASE_URL,
   type CozeAuthErrorCode,
   type CozeAuthErrorDetails,
+  type CozeOAuthErrorCode,
   type OAuthToken,
   type PKCEOAuthUrl,
   type CozeBaseURL,
@@ -39,7 +40,8 @@ const baseURLsOffer: [
   Equal<Offered<Exclude<DeviceOAuthAppOptions['baseURL'], undefined>>, Regions>,
   Equal<Offered<Exclude<WebOAuthAppOptions['baseURL'], undefined>>, Regions>,
   Equal<Offered<Exclude<OAuthJWTFlowOptions['baseURL'], undefined>>, Regions>,
-] = [true, true, true, true, true];
+  Equal<Offered<NonNullable<PKCEOAuthAppOptions['baseURL']>>, Regions>,
+] = [true, true, true, true, true, true];
 const privateBase: CozeBaseURL = 'https://coze.example.com';
 
 const app = new PKCEOAuthApp({ clientId: 'id', baseURL: com, timeoutMs: 5000, fetch: (url, init) => fetch(url, init) });
@@ -93,7 +95,8 @@ type Offered<T> = T extends string ? (string extends T ? never : T) : never;
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type OAuthCode = Exclude<CozeAuthError['errorCode'], undefined>;
 // errorCode offers exactly the OAuth error codes Coze documents, and still takes any other string.
-const documentedCodes: Equal<Offered<OAuthCode>, 'authorization_pending' | 'slow_down' | 'access_denied' | 'expired_token'> = true;
+type Documented = 'authorization_pending' | 'slow_down' | 'access_denied' | 'expired_token';
+const documentedCodes: [Equal<Offered<OAuthCode>, Documented>, Equal<Offered<NonNullable<CozeAuthError['errorCode']>>, Documented>] = [true, true];
 const otherCode: OAuthCode = 'invalid_grant';
 // @ts-expect-error not one of the documented codes (only typed, not offered)
 const notOffered: Offered<OAuthCode> = 'invalid_grant';
@@ -103,9 +106,10 @@ const notOffered: Offered<OAuthCode> = 'invalid_grant';
 function narrowed(e: unknown): string {
   if (!(e instanceof CozeAuthError)) return '';
   if (e.code === 'oauth_error') {
+    const keepsTheCodes: Equal<typeof e.errorCode, CozeOAuthErrorCode | undefined> = true;
     const said: string = e.errorCode ?? e.errorMessage;
     if (e.errorCode === 'access_denied') return 'declined';
-    return said + (e.param ?? '');
+    return said + (e.param ?? '') + String(keepsTheCodes);
   }
   const noErrorCode: undefined = e.errorCode;
   const noErrorMessage: undefined = e.errorMessage;
