@@ -3,7 +3,7 @@
 // holds a client secret or a private key, and a page builds its PKCEOAuthApp directly. The
 // module reads the config strictly (its errors never quote a value); this file picks the class.
 
-import { COZE_CN_BASE_URL, type CozeBaseURL } from './constants.js';
+import { COZE_CN_BASE_URL, type CozeBaseURL, type CozeWwwBaseURL } from './constants.js';
 import { DeviceOAuthApp } from './device.js';
 import { expectObject, fail, type FetchLike, isObject, nodeWasm } from './core.js';
 import { encoder } from './seam.js';
@@ -19,7 +19,7 @@ interface OAuthAppConfigBase {
   /** API base URL; default {@link COZE_CN_BASE_URL}. */
   coze_api_base?: CozeBaseURL;
   /** Consent page base (pkce and web apps); default derived from `coze_api_base`. */
-  coze_www_base?: string;
+  coze_www_base?: CozeWwwBaseURL;
 }
 
 /** A `pkce` app's JSON config: a {@link PKCEOAuthApp} (a public client: no secret, no key). */

@@ -36,6 +36,7 @@ import {
   takePendingLogin,
   type Wasm,
 } from './seam.js';
+import type { CozeWwwBaseURL } from './constants.js';
 
 /** `S256` (default, recommended) or `plain` (only for servers that cannot hash). */
 export type CodeChallengeMethod = 'S256' | 'plain';
@@ -46,7 +47,7 @@ export interface PKCEOAuthAppOptions extends BaseAppOptions {
    * Base of the consent page host. Defaults to `baseURL` with `api.` replaced by `www.`
    * (`https://api.coze.cn` → `https://www.coze.cn`); set it for private deployments.
    */
-  wwwBaseURL?: string;
+  wwwBaseURL?: CozeWwwBaseURL;
 }
 
 /** Parameters of {@link PKCEOAuthApp.getOAuthUrl}. */

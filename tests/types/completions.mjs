@@ -1,6 +1,6 @@
 // What an editor's completion offers from the packed package's index.d.ts, asked of the
 // TypeScript language service the way an editor asks it (tsc cannot check completions): every
-// `client_type` of loadOAuthApp with each one's own fields, the region constants for `baseURL`,
+// `client_type` of loadOAuthApp with its own fields, the hosts for `baseURL` and `wwwBaseURL`,
 // and Coze's documented codes for `errorCode`. Run after tests/types/node_modules/coze-auth is
 // installed (scripts/test.sh, types step).
 //
@@ -65,9 +65,16 @@ const checks = [
   ['coze_api_base: the regions', "loadOAuthApp({ client_type: 'pkce', client_id: '1', coze_api_base: '|' });", 'strings', ['https://api.coze.cn', 'https://api.coze.com']],
   ['an app baseURL: the regions', "new PKCEOAuthApp({ clientId: '1', baseURL: '|' });", 'strings', ['https://api.coze.cn', 'https://api.coze.com']],
   ['the JWT flow baseURL: the regions', "new OAuthJWTFlow({ baseURL: '|' });", 'strings', ['https://api.coze.cn', 'https://api.coze.com']],
+  ['wwwBaseURL: the consent hosts', "new PKCEOAuthApp({ clientId: '1', wwwBaseURL: '|' });", 'strings', ['https://www.coze.cn', 'https://www.coze.com']],
   [
     "errorCode: Coze's documented codes",
     "(e: unknown) => e instanceof CozeAuthError && e.errorCode === '|';",
+    'strings',
+    ['access_denied', 'authorization_pending', 'expired_token', 'slow_down'],
+  ],
+  [
+    "errorCode of a narrowed oauth_error: Coze's documented codes",
+    "(e: unknown) => e instanceof CozeAuthError && e.code === 'oauth_error' && e.errorCode === '|';",
     'strings',
     ['access_denied', 'authorization_pending', 'expired_token', 'slow_down'],
   ],

