@@ -386,7 +386,11 @@ export class OAuthJWTFlow {
     return { ...(await untilAborted(minting, signal)) };
   }
 
-  /** Drops the cached tokens and releases the object (further calls fail). Idempotent. */
+  /**
+   * Drops the cached tokens and marks the object freed: later calls reject with a
+   * `CozeAuthError`. A token request already under way still answers the callers waiting for it,
+   * and its token is not cached. It holds no WebAssembly memory. Idempotent.
+   */
   free(): void {
     this.#freed = true;
     this.#cache.clear();

@@ -242,7 +242,10 @@ export class PKCEOAuthApp {
     return this.#exchange(wasm, flow.code, flow.redirectUri, flow.codeVerifier, signal);
   }
 
-  /** Releases the WebAssembly memory now rather than at garbage collection. Idempotent. */
+  /**
+   * Marks the object freed: later calls reject with a `CozeAuthError`. It holds no WebAssembly
+   * memory (each call frees what it used), so this is optional. Idempotent.
+   */
   free(): void {
     this.#freed = true;
   }

@@ -140,7 +140,10 @@ export class WebOAuthApp {
     return this.#token(wasm, request, signalOf(options), refreshToken);
   }
 
-  /** Releases the object (further calls fail). Idempotent. */
+  /**
+   * Marks the object freed: later calls reject with a `CozeAuthError`. It holds no WebAssembly
+   * memory, so this is optional. Idempotent.
+   */
   free(): void {
     this.#freed = true;
   }
