@@ -117,6 +117,10 @@ stage_types() {
   rm -rf tests/types/node_modules && mkdir -p tests/types/node_modules
   cp -r tests/js/node_modules/coze-auth tests/types/node_modules/coze-auth
   node_modules/.bin/tsc -p tests/types/tsconfig.json
+  # …and in a consumer with neither the DOM lib nor @types/node (lib es2022 only, no types).
+  node_modules/.bin/tsc -p tests/types/tsconfig.no-dom.json
+  # …and what an editor's completion offers from it (client_type, baseURL, errorCode).
+  node tests/types/completions.mjs
   echo "types: ok"
 }
 

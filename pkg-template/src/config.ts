@@ -3,7 +3,7 @@
 // holds a client secret or a private key, and a page builds its PKCEOAuthApp directly. The
 // module reads the config strictly (its errors never quote a value); this file picks the class.
 
-import { COZE_CN_BASE_URL } from './constants.js';
+import { COZE_CN_BASE_URL, type CozeBaseURL, type CozeWwwBaseURL } from './constants.js';
 import { DeviceOAuthApp } from './device.js';
 import { expectObject, fail, type FetchLike, isObject, nodeWasm } from './core.js';
 import { encoder } from './seam.js';
@@ -12,18 +12,54 @@ import { type CozeAuthLogger, OAuthJWTFlow } from './jwt.js';
 import { PKCEOAuthApp } from './pkce.js';
 import { WebOAuthApp } from './web.js';
 
-/** The JSON app config of the official SDKs (`client_type`, `client_id`, …). */
-export interface OAuthAppConfig {
-  client_type: 'pkce' | 'device' | 'web' | 'jwt';
+/** What every JSON app config holds. */
+interface OAuthAppConfigBase {
+  /** The app's client id (for a jwt app, its app id: the JWT's `iss`). */
   client_id: string;
-  /** web */
-  client_secret?: string;
-  /** jwt: PEM */
-  private_key?: string;
-  /** jwt */
-  public_key_id?: string;
-  coze_api_base?: string;
-  coze_www_base?: string;
+  /** API base URL; default {@link COZE_CN_BASE_URL}. */
+  coze_api_base?: CozeBaseURL;
+  /** Consent page base (pkce and web apps); default derived from `coze_api_base`. */
+  coze_www_base?: CozeWwwBaseURL;
+}
+
+/** A `pkce` app's JSON config: a {@link PKCEOAuthApp} (a public client: no secret, no key). */
+export interface PKCEOAuthAppConfig extends OAuthAppConfigBase {
+  client_type: 'pkce';
+}
+
+/** A `device` app's JSON config: a {@link DeviceOAuthApp} (a public client: no secret, no key). */
+export interface DeviceOAuthAppConfig extends OAuthAppConfigBase {
+  client_type: 'device';
+}
+
+/** A `web` app's JSON config: a {@link WebOAuthApp}. */
+export interface WebOAuthAppConfig extends OAuthAppConfigBase {
+  client_type: 'web';
+  /** The app's client secret. */
+  client_secret: string;
+}
+
+/** A `jwt` app's JSON config: an {@link OAuthJWTFlow} (no client secret). */
+export interface JWTOAuthAppConfig extends OAuthAppConfigBase {
+  client_type: 'jwt';
+  /** The RSA private key, PEM (PKCS#8 or PKCS#1). */
+  private_key: string;
+  /** The public key's id from the console (the JWT header's `kid`). */
+  public_key_id: string;
+}
+
+/**
+ * The JSON app config of the official SDKs, one shape per `client_type`: `pkce`, `device`, `web`
+ * or `jwt` (the ones the core reads).
+ */
+export type OAuthAppConfig = PKCEOAuthAppConfig | DeviceOAuthAppConfig | WebOAuthAppConfig | JWTOAuthAppConfig;
+
+/** The app {@link loadOAuthApp} returns for each `client_type`. */
+export interface OAuthAppByClientType {
+  pkce: PKCEOAuthApp;
+  device: DeviceOAuthApp;
+  web: WebOAuthApp;
+  jwt: OAuthJWTFlow;
 }
 
 /** Options passed on to the app's constructor (the config's values win). */
@@ -45,10 +81,10 @@ export type OAuthApp = PKCEOAuthApp | DeviceOAuthApp | WebOAuthApp | OAuthJWTFlo
  *
  * Node only (a config usually holds a secret): the browser build throws `unsupported`.
  */
-export function loadOAuthApp(config: OAuthAppConfig & { client_type: 'jwt' }, options?: LoadOAuthAppOptions): OAuthJWTFlow;
-export function loadOAuthApp(config: OAuthAppConfig & { client_type: 'web' }, options?: LoadOAuthAppOptions): WebOAuthApp;
-export function loadOAuthApp(config: OAuthAppConfig & { client_type: 'device' }, options?: LoadOAuthAppOptions): DeviceOAuthApp;
-export function loadOAuthApp(config: OAuthAppConfig & { client_type: 'pkce' }, options?: LoadOAuthAppOptions): PKCEOAuthApp;
+export function loadOAuthApp<T extends OAuthAppConfig['client_type']>(
+  config: OAuthAppConfig & { client_type: T },
+  options?: LoadOAuthAppOptions,
+): OAuthAppByClientType[T];
 export function loadOAuthApp(config: string | OAuthAppConfig, options?: LoadOAuthAppOptions): OAuthApp;
 export function loadOAuthApp(config: string | OAuthAppConfig, options?: LoadOAuthAppOptions): OAuthApp {
   expectObject(options, 'options', true);

@@ -8,6 +8,7 @@
 import { loadWasm, loadedWasm } from './wasm.js';
 import { CozeAuthError, type CozeAuthErrorCode } from './error.js';
 import type { HttpRequest, ResponseArgs, Wasm } from './seam.js';
+import type { CozeBaseURL } from './constants.js';
 
 export { CozeAuthError, loadWasm, loadedWasm };
 
@@ -61,7 +62,7 @@ export interface BaseAppOptions {
    * API base URL, without a trailing path. Defaults to {@link COZE_CN_BASE_URL}.
    * Apps, keys and tokens belong to one region: use {@link COZE_COM_BASE_URL} for coze.com apps.
    */
-  baseURL?: string;
+  baseURL?: CozeBaseURL;
   /** Replaces `globalThis.fetch` for every request this app makes. */
   fetch?: FetchLike;
   /** Per-request time limit in milliseconds, covering headers and body. Default 30000. */

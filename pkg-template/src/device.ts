@@ -212,7 +212,11 @@ export class DeviceOAuthApp {
     return this.#call(wasm, request, signalOf(options), readTokenResponse, { secret1: refreshToken });
   }
 
-  /** Releases the object (further calls fail). Idempotent. */
+  /**
+   * Marks the object freed and forgets the device codes it handed out (their interval and
+   * expiry): later calls reject with a `CozeAuthError`; a poll already running goes on. It holds
+   * no WebAssembly memory. Idempotent.
+   */
   free(): void {
     this.#freed = true;
     this.#codes.clear();

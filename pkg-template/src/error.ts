@@ -28,6 +28,51 @@ export type CozeAuthErrorCode =
   /** The user must sign in again: a session has no token (never signed in, signed out) or Coze refused its refresh token. */
   | 'login_required';
 
+/**
+ * Coze's OAuth error code (`errorCode`): one of the codes Coze's token endpoint documents, or any
+ * other string it sends (e.g. a numeric API code such as `4100`, or an `error=` from a callback).
+ * The open end is `string & Record<never, never>`, not `string & {}`, which TypeScript reduces to
+ * plain `string` under `NonNullable` or beside an optional property's `undefined` (as in the
+ * narrowed `CozeAuthError`), and completion would lose the codes.
+ */
+export type CozeOAuthErrorCode =
+  /** Device flow: the user has not answered yet; poll again after the interval. */
+  | 'authorization_pending'
+  /** Device flow: polling too fast; add 5 seconds to the interval. */
+  | 'slow_down'
+  /** The user declined the authorization. */
+  | 'access_denied'
+  /** Device flow: the device code expired; request a new one. */
+  | 'expired_token'
+  | (string & Record<never, never>);
+
+/**
+ * What a {@link CozeAuthError} carries besides its message, by `code`: `e instanceof CozeAuthError`
+ * narrows `e` to `CozeAuthError & CozeAuthErrorDetails`, so a check of `e.code` narrows the rest.
+ * Only an `oauth_error` has `errorCode`, `errorMessage` and `param`, and it always has `errorCode`
+ * or `errorMessage`: Coze may answer with only an `error_message`, so even an `oauth_error` may
+ * lack `errorCode` (`e.errorCode ?? e.errorMessage` is a string).
+ */
+export type CozeAuthErrorDetails =
+  | {
+      readonly code: 'oauth_error';
+      readonly errorCode: CozeOAuthErrorCode;
+      readonly errorMessage?: string;
+      readonly param?: string;
+    }
+  | {
+      readonly code: 'oauth_error';
+      readonly errorCode?: undefined;
+      readonly errorMessage: string;
+      readonly param?: string;
+    }
+  | {
+      readonly code: Exclude<CozeAuthErrorCode, 'oauth_error'>;
+      readonly errorCode?: undefined;
+      readonly errorMessage?: undefined;
+      readonly param?: undefined;
+    };
+
 /** The one error class of this library. Messages never contain codes, verifiers, tokens or secrets. */
 export class CozeAuthError extends Error {
   // `declare`: typed here, set in the constructor only when known, so an error carries no
@@ -36,7 +81,7 @@ export class CozeAuthError extends Error {
   /** What went wrong, as a stable code. */
   declare readonly code: CozeAuthErrorCode;
   /** Coze's OAuth error code (`error_code` or `error` in the body), e.g. `access_denied`. */
-  declare readonly errorCode?: string;
+  declare readonly errorCode?: CozeOAuthErrorCode;
   /** Coze's human text (`error_message` or `error_description`). */
   declare readonly errorMessage?: string;
   /**
@@ -50,6 +95,14 @@ export class CozeAuthError extends Error {
   declare readonly logId?: string;
   /** The underlying error (e.g. the fetch failure), when there is one. */
   declare readonly cause?: unknown;
+  /**
+   * Types only (nothing at run time): `e instanceof CozeAuthError`, or a subclass, narrows `e` to
+   * that class `& CozeAuthErrorDetails`, a union on `code` (TypeScript 5.3 and later).
+   */
+  declare static readonly [Symbol.hasInstance]: <C extends abstract new (...args: never) => CozeAuthError>(
+    this: C,
+    value: unknown,
+  ) => value is InstanceType<C> & CozeAuthErrorDetails;
 
   /**
    * @param message what went wrong and what to do; never contains a secret
@@ -57,7 +110,7 @@ export class CozeAuthError extends Error {
    */
   constructor(
     message: string,
-    details: { code?: CozeAuthErrorCode; errorCode?: string; errorMessage?: string; param?: string; status?: number; logId?: string; cause?: unknown } = {},
+    details: { code?: CozeAuthErrorCode; errorCode?: CozeOAuthErrorCode; errorMessage?: string; param?: string; status?: number; logId?: string; cause?: unknown } = {},
   ) {
     super(message, 'cause' in details ? { cause: details.cause } : undefined);
     this.code = details.code ?? 'invalid_argument';

@@ -8,9 +8,10 @@ export { createSession } from './session.js';
 export { TokenAuth } from './token-auth.js';
 export { DeviceOAuthApp, OAuthJWTFlow, WebOAuthApp, botChatScope, loadOAuthApp } from './browser-stubs.js';
 export { COZE_CN_BASE_URL, COZE_COM_BASE_URL } from './constants.js';
+export type { CozeBaseURL, CozeWwwBaseURL } from './constants.js';
 // Types only (erased: the browser build ships none of the Node-only modules).
 export type { BaseAppOptions, FetchLike, OAuthToken, PendingFlowStorage, RequestOptions } from './core.js';
-export type { CozeAuthErrorCode } from './error.js';
+export type { CozeAuthErrorCode, CozeAuthErrorDetails, CozeOAuthErrorCode } from './error.js';
 export type {
   CodeChallengeMethod,
   GetPKCEAccessTokenParams,
@@ -25,4 +26,13 @@ export type { DeviceCode, DeviceOAuthAppOptions, DevicePendingInfo, GetDeviceAcc
 export type { CozeAuthLogger, JwtScope, JwtSessionContext, JwtToken, JwtTokenParams, OAuthJWTFlowOptions } from './jwt.js';
 export type { GetWebAccessTokenParams, GetWebOAuthUrlParams, WebCallbackOptions, WebOAuthAppOptions } from './web.js';
 export type { TokenAuthOptions } from './token-auth.js';
-export type { LoadOAuthAppOptions, OAuthApp, OAuthAppConfig } from './config.js';
+export type {
+  DeviceOAuthAppConfig,
+  JWTOAuthAppConfig,
+  LoadOAuthAppOptions,
+  OAuthApp,
+  OAuthAppByClientType,
+  OAuthAppConfig,
+  PKCEOAuthAppConfig,
+  WebOAuthAppConfig,
+} from './config.js';

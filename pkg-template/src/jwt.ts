@@ -27,6 +27,7 @@ import {
   signalOf,
   string,
 } from './core.js';
+import type { CozeBaseURL } from './constants.js';
 import { encoder, readTokenResponse, type Wasm } from './seam.js';
 import {
   botChatScopeOp,
@@ -69,7 +70,7 @@ export interface JwtScope {
  */
 export interface OAuthJWTFlowOptions {
   /** API base URL. Else `COZELOOP_API_BASE_URL`, `COZE_API_BASE`, then {@link COZE_CN_BASE_URL}. */
-  baseURL?: string;
+  baseURL?: CozeBaseURL;
   /** The app ID from the Coze console (the `iss` claim). Else `COZELOOP_JWT_OAUTH_CLIENT_ID`, `COZE_JWT_OAUTH_CLIENT_ID`. */
   appId?: string;
   /** The `aud` claim. Default: the host (and port) of `baseURL`, e.g. `api.coze.cn`. */
@@ -385,7 +386,11 @@ export class OAuthJWTFlow {
     return { ...(await untilAborted(minting, signal)) };
   }
 
-  /** Drops the cached tokens and releases the object (further calls fail). Idempotent. */
+  /**
+   * Drops the cached tokens and marks the object freed: later calls reject with a
+   * `CozeAuthError`. A token request already under way still answers the callers waiting for it,
+   * and its token is not cached. It holds no WebAssembly memory. Idempotent.
+   */
   free(): void {
     this.#freed = true;
     this.#cache.clear();

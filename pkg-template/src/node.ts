@@ -11,8 +11,9 @@ export { WebOAuthApp } from './web.js';
 export { TokenAuth } from './token-auth.js';
 export { loadOAuthApp } from './config.js';
 export { COZE_CN_BASE_URL, COZE_COM_BASE_URL } from './constants.js';
+export type { CozeBaseURL, CozeWwwBaseURL } from './constants.js';
 export type { BaseAppOptions, FetchLike, OAuthToken, PendingFlowStorage, RequestOptions } from './core.js';
-export type { CozeAuthErrorCode } from './error.js';
+export type { CozeAuthErrorCode, CozeAuthErrorDetails, CozeOAuthErrorCode } from './error.js';
 export type {
   CodeChallengeMethod,
   GetPKCEAccessTokenParams,
@@ -27,4 +28,13 @@ export type { DeviceCode, DeviceOAuthAppOptions, DevicePendingInfo, GetDeviceAcc
 export type { CozeAuthLogger, JwtScope, JwtSessionContext, JwtToken, JwtTokenParams, OAuthJWTFlowOptions } from './jwt.js';
 export type { GetWebAccessTokenParams, GetWebOAuthUrlParams, WebCallbackOptions, WebOAuthAppOptions } from './web.js';
 export type { TokenAuthOptions } from './token-auth.js';
-export type { LoadOAuthAppOptions, OAuthApp, OAuthAppConfig } from './config.js';
+export type {
+  DeviceOAuthAppConfig,
+  JWTOAuthAppConfig,
+  LoadOAuthAppOptions,
+  OAuthApp,
+  OAuthAppByClientType,
+  OAuthAppConfig,
+  PKCEOAuthAppConfig,
+  WebOAuthAppConfig,
+} from './config.js';

@@ -37,6 +37,7 @@ import {
   takePendingLogin,
   type Wasm,
 } from './seam.js';
+import type { CozeWwwBaseURL } from './constants.js';
 
 /** `S256` (default, recommended) or `plain` (only for servers that cannot hash). */
 export type CodeChallengeMethod = 'S256' | 'plain';
@@ -47,7 +48,7 @@ export interface PKCEOAuthAppOptions extends BaseAppOptions {
    * Base of the consent page host. Defaults to `baseURL` with `api.` replaced by `www.`
    * (`https://api.coze.cn` → `https://www.coze.cn`); set it for private deployments.
    */
-  wwwBaseURL?: string;
+  wwwBaseURL?: CozeWwwBaseURL;
 }
 
 /** Parameters of {@link PKCEOAuthApp.getOAuthUrl}. */
@@ -247,7 +248,10 @@ export class PKCEOAuthApp {
     return this.#exchange(wasm, flow.code, flow.redirectUri, flow.codeVerifier, signal);
   }
 
-  /** Releases the WebAssembly memory now rather than at garbage collection. Idempotent. */
+  /**
+   * Marks the object freed: later calls reject with a `CozeAuthError`. It holds no WebAssembly
+   * memory (each call frees what it used), so this is optional. Idempotent.
+   */
   free(): void {
     this.#freed = true;
   }

@@ -20,6 +20,7 @@ import {
   signalOf,
   string,
 } from './core.js';
+import type { CozeWwwBaseURL } from './constants.js';
 import { type HttpRequest, readTokenResponse, type Wasm } from './seam.js';
 import { type WebAppArgs, webAuthorize, webCallback, webCheckApp, webExchangeRequest, webRefreshRequest } from './seam-node.js';
 
@@ -28,7 +29,7 @@ export interface WebOAuthAppOptions extends BaseAppOptions {
   /** The web app's client secret. Sent only as `Authorization: Bearer …`, never in a body. */
   clientSecret: string;
   /** Base of the consent page host; default `baseURL` with `api.` replaced by `www.`. */
-  wwwBaseURL?: string;
+  wwwBaseURL?: CozeWwwBaseURL;
 }
 
 /** Parameters of {@link WebOAuthApp.getOAuthUrl}. */
@@ -139,7 +140,10 @@ export class WebOAuthApp {
     return this.#token(wasm, request, signalOf(options), refreshToken);
   }
 
-  /** Releases the object (further calls fail). Idempotent. */
+  /**
+   * Marks the object freed: later calls reject with a `CozeAuthError`. It holds no WebAssembly
+   * memory, so this is optional. Idempotent.
+   */
   free(): void {
     this.#freed = true;
   }

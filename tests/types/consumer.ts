@@ -15,16 +15,47 @@ import {
   type JwtToken,
   type JwtScope,
   type OAuthApp,
+  type OAuthAppConfig,
+  type OAuthAppByClientType,
+  type PKCEOAuthAppConfig,
   CozeAuthError,
   COZE_CN_BASE_URL,
   COZE_COM_BASE_URL,
   type CozeAuthErrorCode,
+  type CozeAuthErrorDetails,
+  type CozeOAuthErrorCode,
   type OAuthToken,
   type PKCEOAuthUrl,
+  type CozeBaseURL,
+  type CozeWwwBaseURL,
+  type PKCEOAuthAppOptions,
+  type DeviceOAuthAppOptions,
+  type WebOAuthAppOptions,
+  type OAuthJWTFlowOptions,
 } from 'coze-auth';
 
 const cn: 'https://api.coze.cn' = COZE_CN_BASE_URL;
 const com: 'https://api.coze.com' = COZE_COM_BASE_URL;
+
+// Every baseURL offers the two region constants, and takes any other URL.
+type Regions = typeof COZE_CN_BASE_URL | typeof COZE_COM_BASE_URL;
+const baseURLsOffer: [
+  Equal<Offered<CozeBaseURL>, Regions>,
+  Equal<Offered<Exclude<PKCEOAuthAppOptions['baseURL'], undefined>>, Regions>,
+  Equal<Offered<Exclude<DeviceOAuthAppOptions['baseURL'], undefined>>, Regions>,
+  Equal<Offered<Exclude<WebOAuthAppOptions['baseURL'], undefined>>, Regions>,
+  Equal<Offered<Exclude<OAuthJWTFlowOptions['baseURL'], undefined>>, Regions>,
+  Equal<Offered<NonNullable<PKCEOAuthAppOptions['baseURL']>>, Regions>,
+] = [true, true, true, true, true, true];
+const privateBase: CozeBaseURL = 'https://coze.example.com';
+// …and every wwwBaseURL the two consent hosts.
+type WwwHosts = 'https://www.coze.cn' | 'https://www.coze.com';
+const wwwBaseURLsOffer: [
+  Equal<Offered<CozeWwwBaseURL>, WwwHosts>,
+  Equal<Offered<NonNullable<PKCEOAuthAppOptions['wwwBaseURL']>>, WwwHosts>,
+  Equal<Offered<NonNullable<WebOAuthAppOptions['wwwBaseURL']>>, WwwHosts>,
+  Equal<Offered<NonNullable<OAuthAppConfig['coze_www_base']>>, WwwHosts>,
+] = [true, true, true, true];
 
 const app = new PKCEOAuthApp({ clientId: 'id', baseURL: com, timeoutMs: 5000, fetch: (url, init) => fetch(url, init) });
 
@@ -70,6 +101,46 @@ void app.getAccessToken({ code: 'c', redirectUri: 'r' });
 const wrong: string = ({} as OAuthToken).expires_in;
 // @ts-expect-error not an error code
 const badCode: CozeAuthErrorCode = 'nope';
+
+/** The literal members of a string union that is open to others (`'a' | (string & {})` → `'a'`): what completion offers. */
+type Offered<T> = T extends string ? (string extends T ? never : T) : never;
+/** `true` exactly when `A` and `B` are the same type. */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type OAuthCode = Exclude<CozeAuthError['errorCode'], undefined>;
+// errorCode offers exactly the OAuth error codes Coze documents, and still takes any other string.
+type Documented = 'authorization_pending' | 'slow_down' | 'access_denied' | 'expired_token';
+const documentedCodes: [Equal<Offered<OAuthCode>, Documented>, Equal<Offered<NonNullable<CozeAuthError['errorCode']>>, Documented>] = [true, true];
+const otherCode: CozeOAuthErrorCode = 'invalid_grant';
+// @ts-expect-error not one of the documented codes (only typed, not offered)
+const notOffered: Offered<OAuthCode> = 'invalid_grant';
+
+// `instanceof` narrows to a union on `code`: only an oauth_error has errorCode, errorMessage and
+// param, and it always has errorCode or errorMessage.
+function narrowed(e: unknown): string {
+  if (!(e instanceof CozeAuthError)) return '';
+  if (e.code === 'oauth_error') {
+    const said: string = e.errorCode ?? e.errorMessage;
+    if (e.errorCode === 'access_denied') return 'declined';
+    return said + (e.param ?? '');
+  }
+  const noErrorCode: undefined = e.errorCode;
+  const noErrorMessage: undefined = e.errorMessage;
+  return e.code + noErrorCode + noErrorMessage;
+}
+// A subclass narrows to itself, with the same union.
+class AppError extends CozeAuthError {
+  readonly app = 'mine';
+}
+function narrowedSubclass(e: unknown): string {
+  if (!(e instanceof AppError)) return '';
+  const app: string = e.app;
+  return e.code === 'oauth_error' ? (e.errorCode ?? e.errorMessage) : app;
+}
+const details: CozeAuthErrorDetails[] = [{ code: 'oauth_error', errorMessage: 'no' }, { code: 'oauth_error', errorCode: 'slow_down' }, { code: 'timeout' }];
+// @ts-expect-error an oauth_error has errorCode or errorMessage
+const noCode: CozeAuthErrorDetails = { code: 'oauth_error' };
+// @ts-expect-error only an oauth_error has an errorCode
+const timeoutCode: CozeAuthErrorDetails = { code: 'timeout', errorCode: 'slow_down' };
 
 async function jwt(): Promise<void> {
   const lines: string[] = [];
@@ -139,6 +210,23 @@ new TokenAuth({ token: 't', allowPersonalAccessTokenInBrowser: 'yes' });
 new TokenAuth({ token: 't' }).token = 'u';
 // @ts-expect-error unknown client_type
 loadOAuthApp({ client_type: 'saml', client_id: '1' });
+// Each client_type has its own fields (the core refuses a credential the type must not hold).
+const clientTypes: Equal<OAuthAppConfig['client_type'], 'pkce' | 'device' | 'web' | 'jwt'> = true;
+const fromPkceConfig: PKCEOAuthApp = loadOAuthApp({ client_id: '1', client_type: 'pkce', coze_api_base: COZE_COM_BASE_URL, coze_www_base: 'https://www.coze.com' });
+const pkceConfig: PKCEOAuthAppConfig = { client_type: 'pkce', client_id: '1' };
+const configured: OAuthAppByClientType['pkce'] = loadOAuthApp(pkceConfig);
+// @ts-expect-error a pkce app holds no client_secret
+loadOAuthApp({ client_type: 'pkce', client_id: '1', client_secret: 's' });
+// @ts-expect-error a device app holds no private_key
+loadOAuthApp({ client_type: 'device', client_id: '1', private_key: 'p' });
+// @ts-expect-error a web app needs its client_secret
+loadOAuthApp({ client_type: 'web', client_id: '1' });
+// @ts-expect-error a jwt app needs its public_key_id
+loadOAuthApp({ client_type: 'jwt', client_id: '1', private_key: 'p' });
+// @ts-expect-error a jwt app holds no client_secret
+loadOAuthApp({ client_type: 'jwt', client_id: '1', private_key: 'p', public_key_id: 'k', client_secret: 's' });
+const anyConfig = JSON.parse('{}') as OAuthAppConfig;
+const fromAnyConfig: OAuthApp = loadOAuthApp(anyConfig);
 // @ts-expect-error a JWT token has no refresh_token
 const noRefresh: string = ({} as JwtToken).refresh_token;
 
@@ -172,4 +260,4 @@ void createSession(app).getAccessToken().then((t: OAuthToken) => t);
 // @ts-expect-error a session needs a PKCE app
 createSession(new TokenAuth({ token: 't' }));
 
-void [flow, branch, wrong, badCode, jwt, keyCode, unsupportedCode, noRefresh, sessions];
+void [wwwBaseURLsOffer, clientTypes, fromPkceConfig, configured, fromAnyConfig, baseURLsOffer, privateBase, flow, branch, wrong, badCode, documentedCodes, otherCode, notOffered, narrowed, narrowedSubclass, details, noCode, timeoutCode, jwt, keyCode, unsupportedCode, noRefresh, sessions];
