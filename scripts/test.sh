@@ -111,7 +111,8 @@ stage_js() {
 
 stage_types() {
   need_package
-  [ -d tests/js/node_modules/coze-auth ] || bash scripts/pack-install.sh
+  # The packed package the js stage installed, unless pkg/ was built since.
+  [ tests/js/node_modules/coze-auth/package.json -nt pkg/package.json ] || bash scripts/pack-install.sh
   # tests/types/consumer.ts against the generated index.d.ts: its `@ts-expect-error` lines catch
   # a public type that got looser than the documented contract.
   rm -rf tests/types/node_modules && mkdir -p tests/types/node_modules
