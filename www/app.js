@@ -32,7 +32,7 @@ async function main () {
   const redirectUri = config.redirectUri || `${location.origin}/callback.html`
 
   if (document.body.dataset.page === 'callback') {
-    await runCallbackPage(session)
+    await runCallbackPage(app, session, redirectUri)
   } else {
     runLoginPage(app, session, redirectUri)
   }
@@ -75,7 +75,7 @@ function runLoginPage (app, session, redirectUri) {
 
 // ------------------------------------------------------------- callback page
 
-async function runCallbackPage (session) {
+async function runCallbackPage (app, session, redirectUri) {
   const href = location.href
   const params = new URL(href).searchParams
   if (params.has('code') || params.has('error') || params.has('state')) {
@@ -84,9 +84,21 @@ async function runCallbackPage (session) {
     try {
       await session.handleCallback(href) // exchanges the code and keeps the token in the session
     } catch (err) {
+      if (err?.code === 'oauth_error' && err.errorCode === 'access_denied') {
+        // The person said no on Coze's consent page: that is their choice, not a fault, so the
+        // page says so in their words and offers to ask again (no developer advice, no codes).
+        $('#heading').textContent = 'You did not sign in'
+        $('#status').textContent = 'You declined on Coze\'s consent page. Nothing was shared with this site.'
+        $('#status').hidden = false
+        offerRetry(app, redirectUri)
+        setStatus('declined')
+        console.info(err)
+        return
+      }
       $('#heading').textContent = 'Sign-in failed'
       $('#status').hidden = true
       showError(err)
+      offerRetry(app, redirectUri)
       return
     }
   } else if (!session.token) {
@@ -166,10 +178,32 @@ function showTime (el, date) {
   el.textContent = `${date.toLocaleString()} (${relative(date)})`
 }
 
+/** Shows the "Try again" button, which starts a new login. */
+function offerRetry (app, redirectUri) {
+  const retry = $('#retry')
+  retry.hidden = false
+  retry.addEventListener('click', async () => {
+    retry.disabled = true
+    clearError()
+    try {
+      await app.startLogin({ redirectUri })
+    } catch (err) {
+      showError(err)
+      retry.disabled = false
+    }
+  }, { once: true })
+}
+
 // ------------------------------------------------------------------- helpers
 
+/**
+ * A token shown without giving it away: its kind (the prefix before `_`, which every token of a
+ * kind shares) and its last 6 characters, which differ from one token to the next, so a refresh
+ * shows a visible change.
+ */
 function mask (secret) {
-  return `${secret.slice(0, 8)}…`
+  const kind = /^[a-z]+_/.exec(secret)?.[0] ?? ''
+  return `${kind}…${secret.slice(-6)}`
 }
 
 function relative (date) {
@@ -221,7 +255,8 @@ function showError (err) {
   if (err?.errorCode) extra.push(`errorCode ${err.errorCode}`)
   if (err?.errorMessage && !String(err.message).includes(err.errorMessage)) extra.push(`“${err.errorMessage}”`)
   if (err?.status) extra.push(`HTTP ${err.status}`)
-  if (err?.logId) extra.push(`logId ${err.logId}`)
+  // The message may already name the log id (the core adds it to some): say it once.
+  if (err?.logId && !String(err.message).includes(err.logId)) extra.push(`logId ${err.logId}`)
   if (extra.length) text += ` (${extra.join(', ')})`
   el.textContent = text
   el.hidden = false

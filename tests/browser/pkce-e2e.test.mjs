@@ -126,7 +126,7 @@ async function decide (page, decision) {
 
 /** Waits until the callback page is done (token shown) or failed (error shown). */
 async function settled (page) {
-  await page.waitForFunction(() => ['done', 'error', 'idle'].includes(document.body.dataset.status))
+  await page.waitForFunction(() => ['done', 'error', 'idle', 'declined'].includes(document.body.dataset.status))
   return page.evaluate(() => document.body.dataset.status)
 }
 
@@ -139,6 +139,9 @@ async function errorText (page) {
   await page.locator('#error').waitFor()
   return (await page.textContent('#error')).trim()
 }
+
+/** How the demo shows a token: its kind prefix and its last 6 characters. */
+const masked = (token) => `${/^[a-z]+_/.exec(token)?.[0] ?? ''}…${token.slice(-6)}`
 
 const sessionStorageDump = (page) => page.evaluate(() => Object.fromEntries(Object.entries(sessionStorage)))
 /** The pending logins left in sessionStorage (the session's own key aside). */
@@ -232,8 +235,8 @@ describe('PKCE demo in Chromium against mock Coze', () => {
     assert.doesNotMatch(page.url(), /code=|state=/)
 
     // Display: masked tokens, expiry as a date, and when the next refresh is due.
-    assert.equal(await page.textContent('#access-token'), `${issued.access_token.slice(0, 8)}…`)
-    assert.equal(await page.textContent('#refresh-token'), `${issued.refresh_token.slice(0, 8)}…`)
+    assert.equal(await page.textContent('#access-token'), `${masked(issued.access_token)}`)
+    assert.equal(await page.textContent('#refresh-token'), `${masked(issued.refresh_token)}`)
     assert.equal(await page.getAttribute('#expires', 'datetime'), new Date(issued.expires_in * 1000).toISOString())
     assert.equal(await page.getAttribute('#refresh-due', 'datetime'), new Date((issued.expires_in - REFRESH_MARGIN_SECONDS) * 1000).toISOString())
     assert.doesNotMatch(await page.textContent('body'), new RegExp(issued.access_token))
@@ -262,6 +265,9 @@ describe('PKCE demo in Chromium against mock Coze', () => {
     noAuthorizationHeader(refreshRequests[0])
     assert.deepEqual(JSON.parse(refreshRequests[0].body), { grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: issued.refresh_token })
     assert.match(await page.textContent('#refreshed'), /^Refreshed at /)
+    // The masked token changes visibly (tokens of a kind share their prefix, not their end).
+    assert.equal(await page.textContent('#access-token'), masked(refreshed.access_token))
+    assert.notEqual(masked(refreshed.access_token), masked(token))
     assert.equal(JSON.parse((await sessionStorageDump(page))[SESSION_KEY]).refresh_token, refreshed.refresh_token, 'the rotated refresh token is kept')
 
     // A reload keeps the session: the same token, no request.
@@ -286,18 +292,44 @@ describe('PKCE demo in Chromium against mock Coze', () => {
     assert.deepEqual(await sessionStorageDump(page), {})
   }))
 
-  test('deny on the consent page → oauth_error / access_denied', { timeout: TEST_TIMEOUT }, () => scenario('deny', async (context) => {
+  test('deny on the consent page: the person is told in plain words and offered to try again', { timeout: TEST_TIMEOUT }, () => scenario('deny', async (context) => {
     const page = await context.newPage()
     const from = demo.mock.requests.length
     await goToConsent(page)
     await decide(page, 'deny')
-    const text = await errorText(page)
-    assert.match(text, /oauth_error/)
-    assert.match(text, /access_denied/)
+    assert.equal(await page.evaluate(() => document.body.dataset.status), 'declined')
+    assert.equal(await page.textContent('#heading'), 'You did not sign in')
+    assert.match(await page.textContent('#status'), /You declined/)
+    // No developer advice or error codes for a person who simply said no.
+    assert.equal(await page.locator('#error').isHidden(), true)
+    assert.doesNotMatch(await page.locator('main').innerText(), /oauth_error|access_denied|offer to try again/)
     assert.equal(await page.locator('#token').isHidden(), true)
     assert.equal(requestsSince(from, 'POST', TOKEN_PATH).length, 0, 'no token request after a denial')
     assert.deepEqual(await sessionStorageDump(page), {}, 'the pending flow is deleted on failure too')
     assert.doesNotMatch(page.url(), /error=|state=/)
+    // "Try again" starts a new login: back on the consent page.
+    await Promise.all([
+      page.waitForURL((u) => u.href.startsWith(demo.mockUrl + AUTHORIZE_PATH)),
+      page.click('#retry'),
+    ])
+    await page.locator('#authorize').waitFor()
+  }))
+
+  test('a token error shows Coze\'s log id once', { timeout: TEST_TIMEOUT }, () => scenario('log-id-once', async (context) => {
+    const page = await context.newPage()
+    await goToConsent(page)
+    demo.mock.setFault('error_200')
+    try {
+      await decide(page, 'allow')
+    } finally {
+      demo.mock.clearFaults()
+    }
+    const text = await errorText(page)
+    assert.match(text, /oauth_error/)
+    const logId = demo.mock.requests.filter((r) => r.method === 'POST' && r.path === TOKEN_PATH).at(-1).logId
+    assert.ok(logId, 'the mock sent a log id')
+    assert.equal(text.split(logId).length - 1, 1, `the log id appears once in: ${text}`)
+    assert.equal(await page.locator('#retry').isVisible(), true)
   }))
 
   test('reloading a used callback URL → missing_pending_flow, no second exchange', { timeout: TEST_TIMEOUT }, () => scenario('reload-used-callback', async (context) => {
@@ -311,6 +343,7 @@ describe('PKCE demo in Chromium against mock Coze', () => {
     await page.goto(callbackUrl)
     assert.equal(await settled(page), 'error')
     assert.match(await errorText(page), /missing_pending_flow/)
+    assert.equal(await page.locator('#retry').isVisible(), true, 'a failed sign-in offers to try again')
     assert.equal(await page.locator('#token').isHidden(), true)
     assert.equal(requestsSince(from, 'POST', TOKEN_PATH).length, 0, 'the used code must not be sent again')
     assert.doesNotMatch(page.url(), /code=|state=/)

@@ -325,7 +325,7 @@ function handleAuthorize(ctx, workspaceId) {
   ctx.html(200, page('Authorize app', `
 <p>The app <code id="client-id">${escapeHtml(client_id)}</code> asks for access to your Coze account${workspaceId !== undefined ? ` in workspace <code id="workspace-id">${escapeHtml(workspaceId)}</code>` : ''}.</p>
 <p>You will be sent back to <code id="redirect-uri">${escapeHtml(redirect_uri)}</code>.</p>
-<p><a id="authorize" href="${link('allow')}">Authorize</a> <a id="deny" href="${link('deny')}">Deny</a></p>`))
+<p class="actions"><a id="authorize" href="${link('allow')}">Authorize</a> <a id="deny" href="${link('deny')}">Deny</a></p>`))
 }
 
 function handleConsent(ctx) {
@@ -388,11 +388,25 @@ const ROUTES = [
   ...deviceRoutes({ page, escapeHtml }),
 ]
 
+/** The mock's pages: plain, but laid out like a consent page, so the demo looks finished. */
+const PAGE_STYLE = `
+body { font: 16px/1.5 system-ui, sans-serif; background: #f4f5f7; color: #1d2129; margin: 0; }
+main { max-width: 34rem; margin: 4rem auto; background: #fff; border-radius: 12px; padding: 2rem 2.5rem;
+  box-shadow: 0 2px 12px rgba(0, 0, 0, .08); }
+h1 { font-size: 1.4rem; margin-top: 0; }
+.eyebrow { color: #86909c; font-size: .8rem; text-transform: uppercase; letter-spacing: .06em; margin: 0 0 .5rem; }
+code { background: #f2f3f5; border-radius: 4px; padding: 0 .3em; }
+.actions a { display: inline-block; padding: .55rem 1.3rem; border-radius: 8px; text-decoration: none;
+  font-weight: 600; margin-right: .6rem; }
+#authorize { background: #4d53e8; color: #fff; }
+#deny { background: #f2f3f5; color: #1d2129; }`
+
 function page(title, inner) {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} - mock Coze</title></head>
-<body><h1>${escapeHtml(title)}</h1>${inner}
-</body></html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} - mock Coze</title><style>${PAGE_STYLE}</style></head>
+<body><main><p class="eyebrow">Mock Coze (local test server)</p><h1>${escapeHtml(title)}</h1>${inner}
+</main></body></html>
 `
 }
 
