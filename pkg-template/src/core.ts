@@ -7,7 +7,7 @@
 
 import { loadWasm, loadedWasm } from './wasm.js';
 import { CozeAuthError, type CozeAuthErrorCode } from './error.js';
-import type { HttpRequest, ResponseArgs, Wasm } from './seam.js';
+import type { HttpRequest, OAuthToken, ResponseArgs, Wasm } from './seam.js';
 import type { CozeBaseURL } from './constants.js';
 
 export { CozeAuthError, loadWasm, loadedWasm };
@@ -75,19 +75,7 @@ export interface RequestOptions {
   signal?: AbortSignalLike;
 }
 
-/**
- * A Coze OAuth token, with Coze's wire names so code written for the official SDKs keeps working.
- */
-export interface OAuthToken {
-  /** The bearer token for `Authorization: Bearer …` on OpenAPI calls. */
-  access_token: string;
-  /** Absolute expiry, in Unix seconds (Coze sends a timestamp here, not a lifetime). */
-  expires_in: number;
-  /** Present for the code, PKCE, device and refresh grants. May rotate: store the newest. */
-  refresh_token?: string;
-  /** Usually `"Bearer"`; Coze may omit it. */
-  token_type?: string;
-}
+export type { OAuthToken } from './seam.js';
 
 /** A `sessionStorage`-like store for pending logins. */
 export interface PendingFlowStorage {

@@ -29,13 +29,17 @@ import { type HttpRequest, readTokenResponse, type Wasm } from './seam.js';
 import {
   deviceCheckApp,
   type DeviceAppArgs,
+  type DeviceCode,
   deviceCodeRequest,
   devicePollRequest,
   devicePollStep,
   deviceRefreshRequest,
+  type DevicePendingInfo,
   readDeviceCodeResponse,
   readDevicePollResponse,
 } from './seam-node.js';
+
+export type { DeviceCode, DevicePendingInfo } from './seam-node.js';
 
 /** Device codes this app handed out, remembered for their interval and expiry (bounded). */
 const REMEMBERED_CODES = 32;
@@ -47,37 +51,6 @@ export interface DeviceOAuthAppOptions extends BaseAppOptions {}
 export interface GetDeviceCodeParams extends RequestOptions {
   /** Authorize for one workspace (`/workspace_id/{id}/device/code`). */
   workspaceId?: string;
-}
-
-/** What {@link DeviceOAuthApp.getDeviceCode} returns: show `user_code` and `verification_uri`. */
-export interface DeviceCode {
-  /** The code to poll with. Secret: never show it. */
-  device_code: string;
-  /** The short code the user types on the verification page. */
-  user_code: string;
-  /** The page where the user enters `user_code`. */
-  verification_uri: string;
-  /** `verification_uri` with `?user_code=…` (form-encoded) added: a link or QR code that fills the code in. */
-  verification_url: string;
-  /**
-   * When the device code expires, in Unix seconds (whether Coze sent a lifetime or a
-   * timestamp; the same convention as {@link OAuthToken.expires_in}).
-   */
-  expires_in: number;
-  /** Seconds to wait between polls; 5 when Coze sends none. */
-  interval: number;
-}
-
-/** What `onPending` receives after each poll the user has not answered yet. */
-export interface DevicePendingInfo {
-  /** Polls sent so far, from 1. */
-  attempt: number;
-  /** Seconds until the next poll (raised by 5 for each `slow_down`). */
-  interval: number;
-  /** When the device code expires, in Unix seconds. */
-  expiresAt: number;
-  /** True when this answer was `slow_down`. */
-  slowDown: boolean;
 }
 
 /** Parameters of {@link DeviceOAuthApp.getAccessToken}. */

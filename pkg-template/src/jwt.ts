@@ -38,7 +38,10 @@ import {
   jwtPrivateKey,
   jwtSigningInput,
   jwtTokenRequest,
+  type JwtScope,
 } from './seam-node.js';
+
+export type { JwtScope } from './seam-node.js';
 
 /** A logger for debug lines (URL, status, log id, timing; never a JWT, token or key). */
 export type CozeAuthLogger = ((message: string, level: 'debug') => void) | { debug(message: string): void };
@@ -51,16 +54,6 @@ export interface JwtSessionContext {
     /** `custom_consumer`. */
     customConsumer?: string;
   };
-}
-
-/**
- * A JWT grant's `scope` (protocol §6.4), sent as it is. {@link botChatScope} builds the common one.
- */
-export interface JwtScope {
-  account_permission?: { permission_list: string[] };
-  attribute_constraint?: { connector_bot_chat_attribute: { bot_id_list: string[] } };
-  workspace_permission?: { workspace_id_list: string[]; permission_list: string[] };
-  workflow_permission?: { workflow_id_list: string[]; permission_list: string[] };
 }
 
 /**

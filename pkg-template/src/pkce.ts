@@ -23,8 +23,8 @@ import {
   storageOf,
   string,
 } from './core.js';
-import type { createSession } from './session.js';
 import {
+  type CodeChallengeMethod,
   type HttpRequest,
   pendingLoginKey,
   type PkceAppArgs,
@@ -39,8 +39,7 @@ import {
 } from './seam.js';
 import type { CozeWwwBaseURL } from './constants.js';
 
-/** `S256` (default, recommended) or `plain` (only for servers that cannot hash). */
-export type CodeChallengeMethod = 'S256' | 'plain';
+export type { CodeChallengeMethod } from './seam.js';
 
 /** Options of {@link PKCEOAuthApp}. */
 export interface PKCEOAuthAppOptions extends BaseAppOptions {
@@ -136,7 +135,7 @@ export class PKCEOAuthApp {
     if (wasm) this.#check(wasm); // option errors throw here, synchronously
   }
 
-  /** The app's client id. A session ({@link createSession}) keys its storage with it. */
+  /** The app's client id. A session (`createSession`) keys its storage with it. */
   get clientId(): string {
     return this.#app.clientId;
   }

@@ -1,10 +1,48 @@
 // The seam's operations that only the Node build's module has (feature `node`; see seam.ts).
 // Kept apart so that the browser build, which has none of them, does not ship their names.
 
-import type { OAuthToken } from './core.js';
-import type { DeviceCode, DevicePendingInfo } from './device.js';
-import type { JwtScope } from './jwt.js';
-import { call, type Checked, type Export, type HttpRequest, type ReadArgs, type RefreshArgs, type ResponseArgs, type Wasm } from './seam.js';
+import { call, type Checked, type Export, type HttpRequest, type OAuthToken, type ReadArgs, type RefreshArgs, type ResponseArgs, type Wasm } from './seam.js';
+
+/** What `DeviceOAuthApp.getDeviceCode` returns: show `user_code` and `verification_uri`. */
+export interface DeviceCode {
+  /** The code to poll with. Secret: never show it. */
+  device_code: string;
+  /** The short code the user types on the verification page. */
+  user_code: string;
+  /** The page where the user enters `user_code`. */
+  verification_uri: string;
+  /** `verification_uri` with `?user_code=…` (form-encoded) added: a link or QR code that fills the code in. */
+  verification_url: string;
+  /**
+   * When the device code expires, in Unix seconds (whether Coze sent a lifetime or a
+   * timestamp; the same convention as {@link OAuthToken.expires_in}).
+   */
+  expires_in: number;
+  /** Seconds to wait between polls; 5 when Coze sends none. */
+  interval: number;
+}
+
+/** What `onPending` receives after each poll the user has not answered yet. */
+export interface DevicePendingInfo {
+  /** Polls sent so far, from 1. */
+  attempt: number;
+  /** Seconds until the next poll (raised by 5 for each `slow_down`). */
+  interval: number;
+  /** When the device code expires, in Unix seconds. */
+  expiresAt: number;
+  /** True when this answer was `slow_down`. */
+  slowDown: boolean;
+}
+
+/**
+ * A JWT grant's `scope` (protocol §6.4), sent as it is. `botChatScope` builds the common one.
+ */
+export interface JwtScope {
+  account_permission?: { permission_list: string[] };
+  attribute_constraint?: { connector_bot_chat_attribute: { bot_id_list: string[] } };
+  workspace_permission?: { workspace_id_list: string[]; permission_list: string[] };
+  workflow_permission?: { workflow_id_list: string[]; permission_list: string[] };
+}
 
 /** The Node build's module: the exports of seam.ts and these (the Node-only classes run only there). */
 export interface NodeWasm extends Wasm {

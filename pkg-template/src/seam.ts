@@ -8,8 +8,23 @@
 // exports together.
 
 import { CozeAuthError, type CozeAuthErrorCode } from './error.js';
-import type { OAuthToken } from './core.js';
-import type { CodeChallengeMethod } from './pkce.js';
+
+/**
+ * A Coze OAuth token, with Coze's wire names so code written for the official SDKs keeps working.
+ */
+export interface OAuthToken {
+  /** The bearer token for `Authorization: Bearer …` on OpenAPI calls. */
+  access_token: string;
+  /** Absolute expiry, in Unix seconds (Coze sends a timestamp here, not a lifetime). */
+  expires_in: number;
+  /** Present for the code, PKCE, device and refresh grants. May rotate: store the newest. */
+  refresh_token?: string;
+  /** Usually `"Bearer"`; Coze may omit it. */
+  token_type?: string;
+}
+
+/** `S256` (default, recommended) or `plain` (only for servers that cannot hash). */
+export type CodeChallengeMethod = 'S256' | 'plain';
 
 /** One export of the module: the arguments as JSON text and the operation's bytes in, JSON text out. */
 export type Export = (args: Uint8Array, bytes: Uint8Array) => Uint8Array;
