@@ -38,7 +38,7 @@
 //! )?;
 //! assert!(auth.url.starts_with("https://www.coze.cn/api/permission/oauth2/authorize?"));
 //! // Keep auth.state and auth.code_verifier; after the redirect:
-//! // let token = app.exchange_code(&my_transport, &code, redirect_uri, auth.code_verifier.secret()).await?;
+//! // let token = app.exchange_code(&my_transport, &SystemClock, &code, redirect_uri, auth.code_verifier.secret()).await?;
 //! # Ok::<(), coze_auth::Error>(())
 //! ```
 
@@ -79,7 +79,7 @@ mod npm_runtime {
 }
 
 pub mod core;
-pub mod platform;
+mod platform;
 #[cfg(all(feature = "reqwest", not(target_arch = "wasm32")))]
 pub mod reqwest;
 pub mod transport;
@@ -110,6 +110,7 @@ pub mod __fuzz {
 
 pub use crate::core::app_config::{AppConfig, JwtAppConfig, PublicAppConfig, WebAppConfig};
 pub use crate::core::callback::{MemoryStore, PendingFlow, PendingFlowStore};
+pub use crate::core::clock::Clock;
 pub use crate::core::config::{COZE_CN_BASE_URL, COZE_COM_BASE_URL};
 pub use crate::core::device::{
     DeviceCode, DeviceOAuthApp, DeviceOAuthAppOptions, DevicePending, DevicePoller, ExpiresInKind,
@@ -136,7 +137,7 @@ pub use crate::core::token_cache::TokenCache;
 pub use crate::core::web::{
     WebAuthorizationUrl, WebAuthorizationUrlParams, WebOAuthApp, WebOAuthAppOptions,
 };
-pub use crate::platform::SystemRandom;
+pub use crate::platform::{SystemClock, SystemRandom};
 #[cfg(all(feature = "reqwest", not(target_arch = "wasm32")))]
 pub use crate::reqwest::{ReqwestTransport, TokioSleeper};
 pub use crate::transport::{Sleeper, Transport};

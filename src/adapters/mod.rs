@@ -16,7 +16,7 @@
 //! let app = PkceOAuthApp::new(PkceOAuthAppOptions { client_id: "id".into(), ..Default::default() })?;
 //! let transport = FetchTransport::new().with_timeout_ms(10_000);
 //! let store = WebStorageStore::session()?;
-//! let token = app.handle_callback(&transport, callback_url, &store).await?;
+//! let token = app.handle_callback(&transport, &SystemClock, callback_url, &store).await?;
 //! # let _ = token; Ok(()) }
 //! ```
 

@@ -3,6 +3,7 @@
 
 pub mod app_config;
 pub mod callback;
+pub mod clock;
 pub mod config;
 pub mod der;
 pub mod device;

@@ -1,5 +1,6 @@
 //! The token object Coze returns, read strictly.
 
+use super::clock::Clock;
 use super::error::Error;
 use super::http::{read_json_object, HttpRequest, HttpResponse};
 use super::json::Value;
@@ -104,20 +105,22 @@ fn optional_string(body: &Value, key: &str, status: u16) -> Result<Option<String
     }
 }
 
-/// Reads a token response (any grant). `now` is the current Unix time in seconds, used only
-/// when the server sends a lifetime instead of an absolute expiry. `secrets` are the values
-/// sent with the request (see [`read_json_object`]).
-/// Sends a token request through `transport` and reads the answer now; `secrets` are the values
-/// sent, scrubbed from server text. The shared last step of every grant's async method.
-pub async fn request_token<T: Transport>(
+/// Sends a token request through `transport` and reads the answer at `clock`'s time once it
+/// arrives; `secrets` are the values sent, scrubbed from server text. The shared last step of
+/// every grant's async method.
+pub async fn request_token<T: Transport, C: Clock + ?Sized>(
     transport: &T,
+    clock: &C,
     request: HttpRequest,
     secrets: &[&str],
 ) -> Result<OAuthToken, Error> {
     let response = transport.send(request).await?;
-    read_token_response(&response, crate::platform::now_unix_seconds(), secrets)
+    read_token_response(&response, clock.now_unix_seconds(), secrets)
 }
 
+/// Reads a token response (any grant). `now` is the current Unix time in seconds, used only
+/// when the server sends a lifetime instead of an absolute expiry. `secrets` are the values
+/// sent with the request (see [`read_json_object`]).
 pub fn read_token_response(
     response: &HttpResponse,
     now: i64,

@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 
 use coze_auth::{
     Error, ErrorCode, HttpRequest, HttpResponse, JwtFlow, JwtFlowOptions, JwtTokenParams,
-    JwtTokenSource, OAuthToken, Scope, Signer, TokenCache, Transport,
+    JwtTokenSource, OAuthToken, Scope, Signer, SystemRandom, TokenCache, Transport,
 };
 use futures_executor::block_on;
 
@@ -124,9 +124,9 @@ fn source(lifetime: i64) -> (JwtTokenSource<Endpoint, FakeSigner>, Rc<Cell<i64>>
     })
     .unwrap();
     let cache_clock = clock.clone();
-    let cache = TokenCache::with_clock(move || cache_clock.get());
+    let cache = TokenCache::new(move || cache_clock.get());
     (
-        JwtTokenSource::with_cache(flow, endpoint, FakeSigner, cache),
+        JwtTokenSource::with_cache(flow, endpoint, FakeSigner, cache, SystemRandom),
         clock,
     )
 }
