@@ -18,15 +18,15 @@
 
 use super::clock::Clock;
 use super::config::{
-    api_base_url, device_code_path, validate_client_id, ACCESS_DENIED, AUTHORIZATION_PENDING,
-    DEFAULT_DEVICE_POLL_INTERVAL_SECONDS, EXPIRED_TOKEN, GRANT_DEVICE_CODE, SLOW_DOWN,
-    SLOW_DOWN_STEP_SECONDS,
+    api_base_url, device_code_path, require_non_empty, validate_client_id,
+    DEFAULT_DEVICE_POLL_INTERVAL_SECONDS, GRANT_DEVICE_CODE, SLOW_DOWN_STEP_SECONDS,
 };
 use super::encoding::form_encode_into;
-use super::error::{Error, ErrorCode};
+use super::error::{
+    Error, ErrorCode, ACCESS_DENIED, AUTHORIZATION_PENDING, EXPIRED_TOKEN, SLOW_DOWN,
+};
 use super::http::{read_json_object, HttpRequest, HttpResponse};
 use super::json::{ObjectWriter, Value};
-use super::pkce::require_non_empty;
 use super::secret::Secret;
 use super::text::{blank, cat, int};
 use super::token::{

@@ -3,7 +3,8 @@
 
 use super::clock::Clock;
 use super::config::{
-    api_and_www_base_urls, authorize_url, validate_client_id, GRANT_AUTHORIZATION_CODE,
+    api_and_www_base_urls, authorize_url, require_non_empty, validate_client_id,
+    GRANT_AUTHORIZATION_CODE,
 };
 use super::encoding::base64url;
 use super::error::Error;
@@ -12,7 +13,7 @@ use super::json::ObjectWriter;
 use super::random::RandomSource;
 use super::secret::Secret;
 use super::sha256::sha256;
-use super::text::{blank, cat, has_control};
+use super::text::has_control;
 use super::token::{read_token_response, request_token, OAuthToken};
 use crate::prelude::*;
 use crate::transport::Transport;
@@ -160,13 +161,6 @@ pub(crate) fn validate_authorize_params(
     }
     if let Some(id) = workspace_id {
         require_non_empty(id, "workspaceId")?;
-    }
-    Ok(())
-}
-
-pub(crate) fn require_non_empty(value: &str, name: &str) -> Result<(), Error> {
-    if blank(value) {
-        return Err(Error::invalid_argument(cat(&[name, " is required."])));
     }
     Ok(())
 }

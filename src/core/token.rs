@@ -22,7 +22,7 @@ pub fn refresh_request(
     client_id: &str,
     refresh_token: &str,
 ) -> Result<HttpRequest, Error> {
-    super::pkce::require_non_empty(refresh_token, "refreshToken")?;
+    super::config::require_non_empty(refresh_token, "refreshToken")?;
     let body = super::json::ObjectWriter::new()
         .string("grant_type", super::config::GRANT_REFRESH_TOKEN)
         .string("client_id", client_id)

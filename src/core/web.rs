@@ -8,14 +8,13 @@
 use super::callback::parse_callback;
 use super::clock::Clock;
 use super::config::{
-    api_and_www_base_urls, authorize_url, validate_client_id, GRANT_AUTHORIZATION_CODE,
+    api_and_www_base_urls, authorize_url, require_non_empty, validate_client_id,
+    GRANT_AUTHORIZATION_CODE,
 };
 use super::error::{scrub, Error, ErrorCode};
 use super::http::{HttpRequest, HttpResponse};
 use super::json::ObjectWriter;
-use super::pkce::{
-    given_or_new_state, require_non_empty, validate_authorize_params, validate_redirect_uri,
-};
+use super::pkce::{given_or_new_state, validate_authorize_params, validate_redirect_uri};
 use super::random::RandomSource;
 use super::secret::{constant_time_eq, Secret};
 use super::text::{blank, cat};
