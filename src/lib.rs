@@ -43,6 +43,7 @@
 //! ```
 
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 // The npm build (`--no-default-features --features npm`, wasm32 only) leaves std out: its panic
 // and formatting machinery would be most of the module. See `npm_runtime` below.
 #![cfg_attr(
@@ -92,15 +93,26 @@ pub mod adapters;
 #[cfg(any(test, all(target_arch = "wasm32", feature = "npm")))]
 mod seam;
 
-/// The hand-written codecs, for the differential fuzz targets (`fuzz/fuzz_targets/diff_*.rs`)
-/// to compare with serde_json, base64 and sha2. Compiled only under `--cfg fuzzing`, which
-/// cargo-fuzz sets: no public API, whatever `core`'s modules later become.
+/// The crate-private codecs, for the fuzz targets: the differential ones
+/// (`fuzz/fuzz_targets/diff_*.rs`) compare them with serde_json, base64 and sha2, the others
+/// use the JSON reader and the blank rule in their checks. Compiled only under `--cfg fuzzing`,
+/// which cargo-fuzz sets: no public API.
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod __fuzz {
     pub use crate::core::encoding::{base64url, is_base64url};
     pub use crate::core::json::{parse as parse_json, ParseError, Value as JsonValue};
     pub use crate::core::sha256::sha256;
+    pub use crate::core::text::blank;
+
+    /// The shared first step of reading Coze's answers (`core::http`, crate-private): the body
+    /// as a JSON object, or the error it carries, with `secrets` scrubbed.
+    pub fn read_json_object(
+        response: &crate::HttpResponse,
+        secrets: &[&str],
+    ) -> Result<JsonValue, crate::Error> {
+        crate::core::http::read_json_object(response, secrets)
+    }
 
     /// The PEM body's standard-base64 decoder (`core::pem`, crate-private).
     pub fn decode_base64(text: &str) -> Option<alloc::vec::Vec<u8>> {

@@ -107,8 +107,11 @@ pub fn parse_callback(url: &str) -> Callback {
 /// A login waiting for its callback.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingFlow {
+    /// The `state` sent in the authorize URL; the callback must echo it.
     pub state: Secret,
+    /// The PKCE verifier whose challenge the authorize URL carried; the code exchange sends it.
     pub code_verifier: Secret,
+    /// The redirect URI of the authorize URL; the code exchange must send the same.
     pub redirect_uri: String,
     /// Unix seconds when the login started.
     pub created_at: i64,

@@ -120,7 +120,12 @@ pub async fn request_token<T: Transport, C: Clock + ?Sized>(
 
 /// Reads a token response (any grant). `now` is the current Unix time in seconds, used only
 /// when the server sends a lifetime instead of an absolute expiry. `secrets` are the values
-/// sent with the request (see [`read_json_object`]).
+/// sent with the request: server text that echoes one is scrubbed.
+///
+/// A redirect is refused; an error body (`error_code`/`error`, or a non-zero `code`) is
+/// `oauth_error` whatever the status; any other non-2xx is `http_error`; a 2xx that is not a
+/// JSON object with a non-blank `access_token` and a plausible `expires_in` is
+/// `invalid_response`.
 pub fn read_token_response(
     response: &HttpResponse,
     now: i64,
