@@ -616,7 +616,10 @@ impl<T, S> core::fmt::Debug for JwtTokenSource<T, S> {
     }
 }
 
-/// RS256 with the `rsa` crate: the native signer. The key is parsed once, here.
+/// RS256 with the `rsa` crate: the native signer. [`RsaSigner::from_pem`] parses the key once,
+/// with the `rsa` crate, after this crate has undone what env vars do to PEM text and named
+/// what is not an unencrypted RSA private key (encrypted, EC, public key, certificate); the
+/// size rule (2048 to 4096 bits, two primes) is checked on the parsed key.
 ///
 /// The `rsa` crate carries RUSTSEC-2023-0071 (a timing side channel in decryption and signing,
 /// unfixed upstream): prefer the host's own signer where one exists (WebCrypto in JS), and do not
@@ -629,22 +632,43 @@ pub struct RsaSigner {
 
 #[cfg(all(feature = "jwt", not(target_arch = "wasm32")))]
 impl RsaSigner {
-    /// A signer for a checked key.
+    /// A signer for a key already checked by [`super::key::PrivateKey`] (for example
+    /// [`crate::AppConfig`]'s): the `rsa` crate reads its PKCS#1 DER.
     pub fn new(key: &super::key::PrivateKey) -> Result<Self, Error> {
-        use rsa::pkcs8::DecodePrivateKey;
-        let key = rsa::RsaPrivateKey::from_pkcs8_der(key.pkcs8_der()).map_err(|_| {
-            super::pem::invalid_key(
-                "its RSA numbers are inconsistent (the primes, exponents and modulus do not form a key pair).",
-            )
-        })?;
-        Ok(RsaSigner {
-            key: rsa::pkcs1v15::SigningKey::new(key),
-        })
+        use rsa::pkcs1::DecodeRsaPrivateKey;
+        let key = rsa::RsaPrivateKey::from_pkcs1_der(key.pkcs1_der())
+            .map_err(|_| super::key::inconsistent())?;
+        Ok(Self::with_key(key))
     }
 
-    /// A signer for a PEM key (see [`super::key::PrivateKey::from_pem`]).
+    /// A signer for a PEM key: PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE
+    /// KEY`), with the tolerance of [`super::key::PrivateKey::from_pem`] (surrounding
+    /// whitespace or quotes, CRLF, one line, literal `\n` escapes) and its `invalid_key`
+    /// messages. The `rsa` crate parses the key, once; this crate's own reading of the DER runs
+    /// only when that fails, to say why.
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
-        Self::new(&super::key::PrivateKey::from_pem(pem)?)
+        use super::key::{private_key_der, why_unusable, KeyFormat};
+        use rsa::pkcs1::DecodeRsaPrivateKey;
+        use rsa::pkcs8::DecodePrivateKey;
+        use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+        // `n().bits()`: the exact modulus size, as `PrivateKey` counts it.
+        let (format, der) = private_key_der(pem)?;
+        let parsed = match format {
+            KeyFormat::Pkcs8 => rsa::RsaPrivateKey::from_pkcs8_der(&der).ok(),
+            KeyFormat::Pkcs1 => rsa::RsaPrivateKey::from_pkcs1_der(&der).ok(),
+        };
+        match parsed {
+            Some(key) if (2048..=4096).contains(&key.n().bits()) && key.primes().len() == 2 => {
+                Ok(Self::with_key(key))
+            }
+            _ => Err(why_unusable(format, &der)),
+        }
+    }
+
+    fn with_key(key: rsa::RsaPrivateKey) -> Self {
+        RsaSigner {
+            key: rsa::pkcs1v15::SigningKey::new(key),
+        }
     }
 
     /// The RS256 signature of `signing_input`.
