@@ -6,7 +6,9 @@
 //!   [`PkceOAuthApp`], [`DeviceOAuthApp`] (its polling policy is the sans-IO [`DevicePoller`],
 //!   which tests run in virtual time), [`WebOAuthApp`], [`JwtFlow`] (with [`JwtTokenSource`], a
 //!   self-renewing cache, and `RsaSigner` natively with the `jwt` feature), [`TokenAuth`];
-//!   [`AppConfig`] reads the SDKs' shared JSON app config.
+//!   [`AppConfig`] reads the SDKs' shared JSON app config. The core does no I/O: the time and
+//!   random bytes are passed in ([`Clock`], [`RandomSource`]; in an app [`SystemClock`] and
+//!   [`SystemRandom`], the platform's), as are the network and the timer below.
 //! - [`transport`]: the [`Transport`] trait that moves requests (bring your own HTTP client), and
 //!   the [`Sleeper`] that times the device flow's polling.
 //! - `adapters` (wasm32 with the default `fetch` feature): what a Rust program compiled to

@@ -11,7 +11,7 @@
 //! ```no_run
 //! # async fn login(callback_url: &str) -> Result<(), coze_auth::Error> {
 //! use coze_auth::adapters::{FetchTransport, WebStorageStore};
-//! use coze_auth::{PkceOAuthApp, PkceOAuthAppOptions};
+//! use coze_auth::{PkceOAuthApp, PkceOAuthAppOptions, SystemClock};
 //!
 //! let app = PkceOAuthApp::new(PkceOAuthAppOptions { client_id: "id".into(), ..Default::default() })?;
 //! let transport = FetchTransport::new().with_timeout_ms(10_000);

@@ -6,7 +6,10 @@
 #![forbid(unsafe_code)]
 
 use coze_auth::adapters::{FetchTransport, WebStorageStore};
-use coze_auth::{AuthorizationUrlParams, Clock, Error, OAuthToken, PendingFlowStore, PkceOAuthApp, PkceOAuthAppOptions, SystemClock, SystemRandom};
+use coze_auth::{
+    AuthorizationUrlParams, Clock, Error, OAuthToken, PendingFlowStore, PkceOAuthApp,
+    PkceOAuthAppOptions, SystemClock, SystemRandom,
+};
 
 /// A PKCE login: starts it (the authorize URL to navigate to) and finishes it from the
 /// callback URL. The pending login waits in Web Storage: `sessionStorage` in a page, which
@@ -68,7 +71,9 @@ impl CozeLogin {
 
     /// A new token for a refresh token (which rotates: keep the new one).
     pub async fn refresh(&self, refresh_token: &str) -> Result<OAuthToken, Error> {
-        self.app.refresh_token(&self.transport, &SystemClock, refresh_token).await
+        self.app
+            .refresh_token(&self.transport, &SystemClock, refresh_token)
+            .await
     }
 
     /// The store of pending logins.
