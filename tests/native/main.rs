@@ -97,6 +97,27 @@ fn exchange_sends_the_exact_request_and_reads_the_token() {
 }
 
 #[test]
+fn the_flows_read_the_clock_they_are_given() {
+    // A lifetime instead of an absolute expiry is added to the given clock's time, read when
+    // the answer arrives: a fixed clock (any `Fn() -> i64`) makes the expiry exact.
+    let now = 1_800_000_000;
+    let lifetime = r#"{"access_token":"czs_access_1","expires_in":900}"#;
+    let transport = FakeTransport::answering(200, lifetime);
+    let token = block_on(app().exchange_code(
+        &transport,
+        &|| now,
+        "code-1",
+        "https://app.example/cb",
+        "verifier-1",
+    ))
+    .unwrap();
+    assert_eq!(token.expires_in, now + 900);
+    transport.push(200, lifetime);
+    let token = block_on(app().refresh_token(&transport, &|| now + 60, "czs_refresh_0")).unwrap();
+    assert_eq!(token.expires_in, now + 960);
+}
+
+#[test]
 fn refresh_sends_the_exact_request() {
     let transport = FakeTransport::answering(200, TOKEN);
     block_on(app().refresh_token(&transport, &SystemClock, "czs_refresh_0")).unwrap();
