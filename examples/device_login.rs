@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use coze_auth::reqwest::{ReqwestTransport, TokioSleeper};
 use coze_auth::{
-    DeviceOAuthApp, DeviceOAuthAppOptions, DevicePending, Error, OAuthToken, COZE_CN_BASE_URL,
+    DeviceOAuthApp, DeviceOAuthAppOptions, DevicePending, Error, OAuthToken, SystemClock,
+    COZE_CN_BASE_URL,
 };
 
 mod support;
@@ -67,7 +68,7 @@ async fn login(options: &Options) -> Result<OAuthToken, Error> {
         .timeout(options.timeout)
         .build()?;
     let device_code = app
-        .get_device_code(&transport, options.workspace_id.as_deref())
+        .get_device_code(&transport, &SystemClock, options.workspace_id.as_deref())
         .await?;
     eprintln!(
         "Open {} and enter the code {} (or open {}).",

@@ -21,7 +21,7 @@ use std::time::Duration;
 use coze_auth::reqwest::ReqwestTransport;
 use coze_auth::{
     Error, ErrorCode, JwtFlow, JwtFlowOptions, JwtTokenParams, JwtTokenSource, OAuthToken,
-    RsaSigner, Scope, COZE_CN_BASE_URL,
+    RsaSigner, Scope, SystemClock, SystemRandom, COZE_CN_BASE_URL,
 };
 
 mod support;
@@ -109,7 +109,7 @@ async fn mint(options: Options) -> Result<OAuthToken, Error> {
     let transport = ReqwestTransport::builder()
         .timeout(options.timeout)
         .build()?;
-    let source = JwtTokenSource::new(flow, transport, signer);
+    let source = JwtTokenSource::new(flow, transport, signer, SystemClock, SystemRandom);
 
     let bot_ids: Vec<&str> = options.bot_ids.iter().map(String::as_str).collect();
     let params = JwtTokenParams {

@@ -17,11 +17,10 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use coze_auth::platform::now_unix_seconds;
 use coze_auth::reqwest::ReqwestTransport;
 use coze_auth::{
-    AuthorizationUrlParams, Error, MemoryStore, OAuthToken, PkceOAuthApp, PkceOAuthAppOptions,
-    SystemRandom, COZE_CN_BASE_URL,
+    AuthorizationUrlParams, Clock, Error, MemoryStore, OAuthToken, PkceOAuthApp,
+    PkceOAuthAppOptions, SystemClock, SystemRandom, COZE_CN_BASE_URL,
 };
 
 mod support;
@@ -93,7 +92,12 @@ async fn login(options: &Options) -> Result<OAuthToken, Error> {
         workspace_id: options.workspace_id.clone(),
         ..Default::default()
     };
-    let auth = app.start_login(&params, &store, &mut SystemRandom, now_unix_seconds())?;
+    let auth = app.start_login(
+        &params,
+        &store,
+        &mut SystemRandom,
+        SystemClock.now_unix_seconds(),
+    )?;
     eprintln!("Open this URL in a browser to log in:\n{}", auth.url);
     eprintln!(
         "Waiting for Coze to send the browser back to {} …",
@@ -102,7 +106,9 @@ async fn login(options: &Options) -> Result<OAuthToken, Error> {
 
     let (callback_url, browser) = listener.wait(options.wait).await?;
     // Checks the state against the stored login, then exchanges the code with its verifier.
-    let result = app.handle_callback(&transport, &callback_url, &store).await;
+    let result = app
+        .handle_callback(&transport, &SystemClock, &callback_url, &store)
+        .await;
     browser.report(&result).await;
     result
 }

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use coze_auth::reqwest::ReqwestTransport;
 use coze_auth::{
-    Error, OAuthToken, Secret, SystemRandom, WebAuthorizationUrlParams, WebOAuthApp,
+    Error, OAuthToken, Secret, SystemClock, SystemRandom, WebAuthorizationUrlParams, WebOAuthApp,
     WebOAuthAppOptions, COZE_CN_BASE_URL,
 };
 
@@ -105,7 +105,7 @@ async fn login(options: Options) -> Result<OAuthToken, Error> {
     let result = async {
         // The state must be the one sent (constant-time check); Coze's `error=` becomes an error.
         let code = app.code_from_callback(&callback_url, auth.state.secret())?;
-        app.exchange_code(&transport, code.secret(), &redirect_uri)
+        app.exchange_code(&transport, &SystemClock, code.secret(), &redirect_uri)
             .await
     }
     .await;

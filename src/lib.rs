@@ -6,7 +6,9 @@
 //!   [`PkceOAuthApp`], [`DeviceOAuthApp`] (its polling policy is the sans-IO [`DevicePoller`],
 //!   which tests run in virtual time), [`WebOAuthApp`], [`JwtFlow`] (with [`JwtTokenSource`], a
 //!   self-renewing cache, and `RsaSigner` natively with the `jwt` feature), [`TokenAuth`];
-//!   [`AppConfig`] reads the SDKs' shared JSON app config.
+//!   [`AppConfig`] reads the SDKs' shared JSON app config. The core does no I/O: the time and
+//!   random bytes are passed in ([`Clock`], [`RandomSource`]; in an app [`SystemClock`] and
+//!   [`SystemRandom`], the platform's), as are the network and the timer below.
 //! - [`transport`]: the [`Transport`] trait that moves requests (bring your own HTTP client), and
 //!   the [`Sleeper`] that times the device flow's polling.
 //! - `adapters` (wasm32 with the default `fetch` feature): what a Rust program compiled to
@@ -38,11 +40,12 @@
 //! )?;
 //! assert!(auth.url.starts_with("https://www.coze.cn/api/permission/oauth2/authorize?"));
 //! // Keep auth.state and auth.code_verifier; after the redirect:
-//! // let token = app.exchange_code(&my_transport, &code, redirect_uri, auth.code_verifier.secret()).await?;
+//! // let token = app.exchange_code(&my_transport, &SystemClock, &code, redirect_uri, auth.code_verifier.secret()).await?;
 //! # Ok::<(), coze_auth::Error>(())
 //! ```
 
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 // The npm build (`--no-default-features --features npm`, wasm32 only) leaves std out: its panic
 // and formatting machinery would be most of the module. See `npm_runtime` below.
 #![cfg_attr(
@@ -79,7 +82,7 @@ mod npm_runtime {
 }
 
 pub mod core;
-pub mod platform;
+mod platform;
 #[cfg(all(feature = "reqwest", not(target_arch = "wasm32")))]
 pub mod reqwest;
 pub mod transport;
@@ -92,15 +95,26 @@ pub mod adapters;
 #[cfg(any(test, all(target_arch = "wasm32", feature = "npm")))]
 mod seam;
 
-/// The hand-written codecs, for the differential fuzz targets (`fuzz/fuzz_targets/diff_*.rs`)
-/// to compare with serde_json, base64 and sha2. Compiled only under `--cfg fuzzing`, which
-/// cargo-fuzz sets: no public API, whatever `core`'s modules later become.
+/// The crate-private codecs, for the fuzz targets: the differential ones
+/// (`fuzz/fuzz_targets/diff_*.rs`) compare them with serde_json, base64 and sha2, the others
+/// use the JSON reader and the blank rule in their checks. Compiled only under `--cfg fuzzing`,
+/// which cargo-fuzz sets: no public API.
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod __fuzz {
     pub use crate::core::encoding::{base64url, is_base64url};
     pub use crate::core::json::{parse as parse_json, ParseError, Value as JsonValue};
     pub use crate::core::sha256::sha256;
+    pub use crate::core::text::blank;
+
+    /// The shared first step of reading Coze's answers (`core::http`, crate-private): the body
+    /// as a JSON object, or the error it carries, with `secrets` scrubbed.
+    pub fn read_json_object(
+        response: &crate::HttpResponse,
+        secrets: &[&str],
+    ) -> Result<JsonValue, crate::Error> {
+        crate::core::http::read_json_object(response, secrets)
+    }
 
     /// The PEM body's standard-base64 decoder (`core::pem`, crate-private).
     pub fn decode_base64(text: &str) -> Option<alloc::vec::Vec<u8>> {
@@ -110,6 +124,7 @@ pub mod __fuzz {
 
 pub use crate::core::app_config::{AppConfig, JwtAppConfig, PublicAppConfig, WebAppConfig};
 pub use crate::core::callback::{MemoryStore, PendingFlow, PendingFlowStore};
+pub use crate::core::clock::Clock;
 pub use crate::core::config::{COZE_CN_BASE_URL, COZE_COM_BASE_URL};
 pub use crate::core::device::{
     DeviceCode, DeviceOAuthApp, DeviceOAuthAppOptions, DevicePending, DevicePoller, ExpiresInKind,
@@ -136,7 +151,7 @@ pub use crate::core::token_cache::TokenCache;
 pub use crate::core::web::{
     WebAuthorizationUrl, WebAuthorizationUrlParams, WebOAuthApp, WebOAuthAppOptions,
 };
-pub use crate::platform::SystemRandom;
+pub use crate::platform::{SystemClock, SystemRandom};
 #[cfg(all(feature = "reqwest", not(target_arch = "wasm32")))]
 pub use crate::reqwest::{ReqwestTransport, TokioSleeper};
 pub use crate::transport::{Sleeper, Transport};

@@ -1,7 +1,9 @@
-//! The two things the core needs from the platform: a CSPRNG and the clock.
+//! The two things the core needs from the platform, and is handed rather than reads: a CSPRNG
+//! ([`SystemRandom`], a [`RandomSource`]) and the clock ([`SystemClock`], a [`Clock`]).
 //! Native: the operating system. wasm32: `globalThis.crypto.getRandomValues` and `Date.now()`
-//! (`std::time::SystemTime` panics on wasm32-unknown-unknown).
+//! (`std::time::SystemTime` panics on wasm32-unknown-unknown). The core never names this module.
 
+use crate::core::clock::Clock;
 use crate::core::error::Error;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::core::error::ErrorCode;
@@ -54,17 +56,23 @@ impl RandomSource for SystemRandom {
     }
 }
 
-/// Now, in Unix seconds.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn now_unix_seconds() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
+/// The platform's clock: the operating system's natively, `Date.now()` on wasm32.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
 
-/// Now, in Unix seconds.
-#[cfg(target_arch = "wasm32")]
-pub fn now_unix_seconds() -> i64 {
-    (js::date_now() / 1000.0) as i64
+impl Clock for SystemClock {
+    /// Now, in Unix seconds.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn now_unix_seconds(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
+    }
+
+    /// Now, in Unix seconds.
+    #[cfg(target_arch = "wasm32")]
+    fn now_unix_seconds(&self) -> i64 {
+        (js::date_now() / 1000.0) as i64
+    }
 }

@@ -25,7 +25,7 @@
 //!
 //! ```no_run
 //! use coze_auth::reqwest::{ReqwestTransport, TokioSleeper};
-//! use coze_auth::{DeviceOAuthApp, DeviceOAuthAppOptions};
+//! use coze_auth::{DeviceOAuthApp, DeviceOAuthAppOptions, SystemClock};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -35,7 +35,7 @@
 //!         client_id: "my-device-client-id".into(),
 //!         base_url: None, // https://api.coze.cn
 //!     })?;
-//!     let code = app.get_device_code(&transport, None).await?;
+//!     let code = app.get_device_code(&transport, &SystemClock, None).await?;
 //!     eprintln!("Open {} and enter {}", code.verification_uri, code.user_code);
 //!     app.poll_token(&transport, &TokioSleeper, &code, |_| {}).await
 //! })?;

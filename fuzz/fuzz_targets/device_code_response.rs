@@ -1,7 +1,7 @@
 //! The device code answer, and a poll's answer (pending, slow_down, denied, a token).
 #![no_main]
+use coze_auth::__fuzz::blank;
 use coze_auth::core::device::{read_device_code_response, read_device_token_response};
-use coze_auth::core::text::blank;
 use coze_auth_fuzz::{check_error, latest_expiry, response, SECRET};
 use libfuzzer_sys::fuzz_target;
 

@@ -1,8 +1,7 @@
 //! Any answer read as Coze's JSON object or the error it stands for (`error_code`/`error`,
 //! `error_message`/`error_description`, the `{code, msg}` envelope), and the JSON parser itself.
 #![no_main]
-use coze_auth::core::http::read_json_object;
-use coze_auth::core::json;
+use coze_auth::__fuzz::{parse_json, read_json_object};
 use coze_auth_fuzz::{check_error, response, SECRET};
 use libfuzzer_sys::fuzz_target;
 
@@ -12,9 +11,9 @@ fuzz_target!(|data: &[u8]| {
         check_error(&err);
     }
     // The parser alone, on bytes no response check has filtered.
-    if let Ok(value) = json::parse(data) {
+    if let Ok(value) = parse_json(data) {
         assert_eq!(
-            json::parse(data).ok(),
+            parse_json(data).ok(),
             Some(value),
             "parsing is not deterministic"
         );

@@ -1,7 +1,7 @@
 //! The app config file (protocol §9: client_type, client_id, client_secret, private_key,
 //! public_key_id, coze_api_base, coze_www_base) and a JWT scope given as JSON text.
 #![no_main]
-use coze_auth::core::json::{self, Value};
+use coze_auth::__fuzz::{parse_json, JsonValue as Value};
 use coze_auth::core::jwt::Scope;
 use coze_auth::AppConfig;
 use libfuzzer_sys::fuzz_target;
@@ -13,7 +13,7 @@ const MARKER: &str = "czs_fuzz_secret";
 /// The secret values of the config (`client_secret`, `private_key`) that carry the marker and
 /// appear in no other member (a `client_id` that contains one is shown, rightly).
 fn secrets(text: &str) -> Vec<String> {
-    let Ok(Value::Object(members)) = json::parse(text.as_bytes()) else {
+    let Ok(Value::Object(members)) = parse_json(text.as_bytes()) else {
         return Vec::new();
     };
     let secret_key = |k: &str| k == "client_secret" || k == "private_key";

@@ -1,6 +1,6 @@
 //! Coze's token answer (PKCE, web, JWT and device grants share the reader): any status, any body.
 #![no_main]
-use coze_auth::core::text::blank;
+use coze_auth::__fuzz::blank;
 use coze_auth::core::token::read_token_response;
 use coze_auth_fuzz::{check_error, latest_expiry, response, SECRET};
 use libfuzzer_sys::fuzz_target;

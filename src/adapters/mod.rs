@@ -11,12 +11,12 @@
 //! ```no_run
 //! # async fn login(callback_url: &str) -> Result<(), coze_auth::Error> {
 //! use coze_auth::adapters::{FetchTransport, WebStorageStore};
-//! use coze_auth::{PkceOAuthApp, PkceOAuthAppOptions};
+//! use coze_auth::{PkceOAuthApp, PkceOAuthAppOptions, SystemClock};
 //!
 //! let app = PkceOAuthApp::new(PkceOAuthAppOptions { client_id: "id".into(), ..Default::default() })?;
 //! let transport = FetchTransport::new().with_timeout_ms(10_000);
 //! let store = WebStorageStore::session()?;
-//! let token = app.handle_callback(&transport, callback_url, &store).await?;
+//! let token = app.handle_callback(&transport, &SystemClock, callback_url, &store).await?;
 //! # let _ = token; Ok(()) }
 //! ```
 

@@ -7,6 +7,7 @@
 //! constant time, checks the login belongs to this app (same client id, API and www base
 //! URLs), and exchanges the code.
 
+use super::clock::Clock;
 use super::encoding::for_each_query_pair;
 use super::error::{scrub, Error, ErrorCode};
 use super::json::{self, ObjectWriter, Value};
@@ -106,8 +107,11 @@ pub fn parse_callback(url: &str) -> Callback {
 /// A login waiting for its callback.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingFlow {
+    /// The `state` sent in the authorize URL; the callback must echo it.
     pub state: Secret,
+    /// The PKCE verifier whose challenge the authorize URL carried; the code exchange sends it.
     pub code_verifier: Secret,
+    /// The redirect URI of the authorize URL; the code exchange must send the same.
     pub redirect_uri: String,
     /// Unix seconds when the login started.
     pub created_at: i64,
@@ -336,16 +340,18 @@ impl PkceOAuthApp {
 
     /// Completes a login started by [`Self::start_login`]: checks the callback against the
     /// stored login and exchanges the code. The stored login is deleted whatever the outcome.
-    pub async fn handle_callback<T: Transport>(
+    pub async fn handle_callback<T: Transport, C: Clock + ?Sized>(
         &self,
         transport: &T,
+        clock: &C,
         callback_url: &str,
         store: &dyn PendingFlowStore,
     ) -> Result<OAuthToken, Error> {
-        let now = crate::platform::now_unix_seconds();
+        let now = clock.now_unix_seconds();
         let (code, pending) = self.take_pending_flow(callback_url, store, now)?;
         self.exchange_code(
             transport,
+            clock,
             code.secret(),
             &pending.redirect_uri,
             pending.code_verifier.secret(),

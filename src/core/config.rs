@@ -4,6 +4,14 @@ use super::error::Error;
 use super::text::{blank, cat, has_control, split_byte, split_once};
 use crate::prelude::*;
 
+/// Fails with `invalid_argument` (`<name> is required.`) when `value` is blank.
+pub(crate) fn require_non_empty(value: &str, name: &str) -> Result<(), Error> {
+    if blank(value) {
+        return Err(Error::invalid_argument(cat(&[name, " is required."])));
+    }
+    Ok(())
+}
+
 /// Coze's China region API base (the default: the region of most of our users' docs).
 pub const COZE_CN_BASE_URL: &str = "https://api.coze.cn";
 /// Coze's global region API base.
@@ -57,15 +65,6 @@ pub const REGION_HINT: &str = "Apps, keys and tokens belong to one region: if th
 
 /// `grant_type` of a device-code poll (RFC 8628 §3.4).
 pub const GRANT_DEVICE_CODE: &str = "urn:ietf:params:oauth:grant-type:device_code";
-
-/// Device-poll answer (`error_code` or `error`): the user has not acted yet; poll again.
-pub const AUTHORIZATION_PENDING: &str = "authorization_pending";
-/// Device-poll answer: poll again, [`SLOW_DOWN_STEP_SECONDS`] further apart from now on.
-pub const SLOW_DOWN: &str = "slow_down";
-/// Device-poll answer: the user declined. Terminal.
-pub const ACCESS_DENIED: &str = "access_denied";
-/// Device-poll answer: the device code expired. Terminal; also the code of the local deadline.
-pub const EXPIRED_TOKEN: &str = "expired_token";
 
 /// Seconds between device-code polls when the server sends no `interval` (RFC 8628 §3.2).
 pub const DEFAULT_DEVICE_POLL_INTERVAL_SECONDS: i64 = 5;

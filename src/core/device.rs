@@ -16,16 +16,17 @@
 //!   [`MAX_TRANSIENT_FAILURES`]th in a row;
 //! - the server's code may come as `error_code` or `error`, with HTTP 200 or 400 alike.
 
+use super::clock::Clock;
 use super::config::{
-    api_base_url, device_code_path, validate_client_id, ACCESS_DENIED, AUTHORIZATION_PENDING,
-    DEFAULT_DEVICE_POLL_INTERVAL_SECONDS, EXPIRED_TOKEN, GRANT_DEVICE_CODE, SLOW_DOWN,
-    SLOW_DOWN_STEP_SECONDS,
+    api_base_url, device_code_path, require_non_empty, validate_client_id,
+    DEFAULT_DEVICE_POLL_INTERVAL_SECONDS, GRANT_DEVICE_CODE, SLOW_DOWN_STEP_SECONDS,
 };
 use super::encoding::form_encode_into;
-use super::error::{Error, ErrorCode};
+use super::error::{
+    Error, ErrorCode, ACCESS_DENIED, AUTHORIZATION_PENDING, EXPIRED_TOKEN, SLOW_DOWN,
+};
 use super::http::{read_json_object, HttpRequest, HttpResponse};
 use super::json::{ObjectWriter, Value};
-use super::pkce::require_non_empty;
 use super::secret::Secret;
 use super::text::{blank, cat, int};
 use super::token::{
@@ -557,7 +558,8 @@ pub fn read_device_token_response(
 /// ```
 /// use std::cell::Cell;
 /// use coze_auth::{
-///     DeviceOAuthApp, DeviceOAuthAppOptions, Error, HttpRequest, HttpResponse, Sleeper, Transport,
+///     Clock, DeviceOAuthApp, DeviceOAuthAppOptions, Error, HttpRequest, HttpResponse, Sleeper,
+///     SystemClock, Transport,
 /// };
 ///
 /// /// The device-code endpoint, then one `authorization_pending`, then a token.
@@ -591,8 +593,8 @@ pub fn read_device_token_response(
 ///     ..Default::default() // https://api.coze.cn
 /// })?;
 /// let transport = StandIn { polls: Cell::new(0) };
-/// let clock = VirtualClock { now_ms: Cell::new(coze_auth::platform::now_unix_seconds() * 1000) };
-/// let device_code = app.get_device_code(&transport, None).await?; // or Some(workspace_id)
+/// let clock = VirtualClock { now_ms: Cell::new(SystemClock.now_unix_seconds() * 1000) };
+/// let device_code = app.get_device_code(&transport, &SystemClock, None).await?; // or Some(workspace_id)
 /// println!("Open {} and enter {}", device_code.verification_uri, device_code.user_code);
 /// let started = clock.now_ms();
 /// let token = app
@@ -666,27 +668,29 @@ impl DeviceOAuthApp {
     }
 
     /// Requests a device code (the workspace variant when `workspace_id` is given).
-    pub async fn get_device_code<T: Transport>(
+    pub async fn get_device_code<T: Transport, C: Clock + ?Sized>(
         &self,
         transport: &T,
+        clock: &C,
         workspace_id: Option<&str>,
     ) -> Result<DeviceCode, Error> {
         let request = self.device_code_request(workspace_id)?;
         let response = transport.send(request).await?;
-        read_device_code_response(&response, crate::platform::now_unix_seconds())
+        read_device_code_response(&response, clock.now_unix_seconds())
     }
 
     /// Polls once, without waiting. `authorization_pending` and `slow_down` come back as
     /// `oauth_error`s to branch on with [`Error::is_authorization_pending`] and
     /// [`Error::is_slow_down`]; the caller then waits the interval (5 s more after `slow_down`).
-    pub async fn poll_token_once<T: Transport>(
+    pub async fn poll_token_once<T: Transport, C: Clock + ?Sized>(
         &self,
         transport: &T,
+        clock: &C,
         device_code: &str,
     ) -> Result<OAuthToken, Error> {
         let request = self.poll_request(device_code)?;
         let response = transport.send(request).await?;
-        read_device_token_response(&response, crate::platform::now_unix_seconds(), device_code)
+        read_device_token_response(&response, clock.now_unix_seconds(), device_code)
     }
 
     /// Polls until the user authorizes, declines, or the device code expires, by the policy of
@@ -718,13 +722,14 @@ impl DeviceOAuthApp {
     }
 
     /// Trades a refresh token for a new token (whose refresh token may differ: store it).
-    pub async fn refresh_token<T: Transport>(
+    pub async fn refresh_token<T: Transport, C: Clock + ?Sized>(
         &self,
         transport: &T,
+        clock: &C,
         refresh_token: &str,
     ) -> Result<OAuthToken, Error> {
         let request = self.refresh_request(refresh_token)?;
-        request_token(transport, request, &[refresh_token]).await
+        request_token(transport, clock, request, &[refresh_token]).await
     }
 }
 

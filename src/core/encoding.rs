@@ -21,7 +21,9 @@ pub fn base64url(bytes: &[u8]) -> String {
     out
 }
 
-/// True when `text` is non-empty and only uses the base64url alphabet.
+/// True when `text` is non-empty and only uses the base64url alphabet (for tests and the
+/// differential fuzz target).
+#[cfg(any(test, fuzzing))]
 pub fn is_base64url(text: &str) -> bool {
     !text.is_empty()
         && text
@@ -107,14 +109,18 @@ pub fn form_decode(text: &str) -> Option<String> {
 
 /// The query parameters of a URL (the part between `?` and `#`), decoded, in order.
 /// Works on absolute and relative URLs; a URL without `?` has none. A parameter whose name or
-/// value does not decode to UTF-8 is left out.
+/// value does not decode to UTF-8 is left out. For tests: the library walks them with
+/// [`for_each_query_pair`].
+#[cfg(test)]
 pub fn query_pairs(url: &str) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
     for_each_query_pair(url, |k, v| pairs.push((k, v)));
     pairs
 }
 
-/// Calls `each` with the parameters [`query_pairs`] returns, without collecting them.
+/// Calls `each` with the query parameters of a URL (the part between `?` and `#`), decoded, in
+/// order. Works on absolute and relative URLs; a URL without `?` has none. A parameter whose
+/// name or value does not decode to UTF-8 is left out.
 pub fn for_each_query_pair(url: &str, mut each: impl FnMut(String, String)) {
     let without_fragment = split_byte(url, b'#').map_or(url, |(u, _)| u);
     let Some((_, mut rest)) = split_byte(without_fragment, b'?') else {

@@ -6,6 +6,17 @@ use core::fmt;
 use super::text;
 use crate::prelude::*;
 
+/// Device-poll answer (an `oauth_error`'s [`Error::oauth_error_code`], from `error_code` or
+/// `error`): the user has not acted yet; poll again.
+pub const AUTHORIZATION_PENDING: &str = "authorization_pending";
+/// Device-poll answer: poll again, 5 s (`config::SLOW_DOWN_STEP_SECONDS`) further apart from
+/// now on.
+pub const SLOW_DOWN: &str = "slow_down";
+/// Device-poll answer: the user declined. Terminal.
+pub const ACCESS_DENIED: &str = "access_denied";
+/// Device-poll answer: the device code expired. Terminal; also the code of the local deadline.
+pub const EXPIRED_TOKEN: &str = "expired_token";
+
 /// Stable, machine-readable failure kinds (the JS `CozeAuthError.code`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
@@ -133,13 +144,13 @@ impl Error {
     /// True for a device poll answered `authorization_pending`: the user has not acted yet;
     /// poll again after the interval. Only a one-shot poll returns it.
     pub fn is_authorization_pending(&self) -> bool {
-        self.oauth_error_code() == Some(super::config::AUTHORIZATION_PENDING)
+        self.oauth_error_code() == Some(AUTHORIZATION_PENDING)
     }
 
     /// True for a device poll answered `slow_down`: poll again, 5 s further apart than before.
     /// Only a one-shot poll returns it.
     pub fn is_slow_down(&self) -> bool {
-        self.oauth_error_code() == Some(super::config::SLOW_DOWN)
+        self.oauth_error_code() == Some(SLOW_DOWN)
     }
 }
 

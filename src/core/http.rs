@@ -210,7 +210,7 @@ pub fn body_too_large(status: u16, log_id: Option<String>) -> Error {
 /// - any other non-2xx is `http_error`; a 2xx that is not a JSON object is `invalid_response`.
 ///
 /// `secrets` are the values sent with the request; server text that echoes one is scrubbed.
-pub fn read_json_object(response: &HttpResponse, secrets: &[&str]) -> Result<Value, Error> {
+pub(crate) fn read_json_object(response: &HttpResponse, secrets: &[&str]) -> Result<Value, Error> {
     let status = response.status;
     let log_id = response.log_id();
     if status == 0 || (300..400).contains(&status) {

@@ -27,11 +27,15 @@ fn count_comparison() {
 /// A parsed JSON value. Numbers keep their source text so no float parser is linked in.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// The number exactly as written, e.g. `"1741953784"` or `"-1.5e3"`.
     Number(String),
+    /// A string, unescaped.
     String(String),
+    /// An array, in document order.
     Array(Vec<Value>),
     /// Members in document order; keys are unique (the reader rejects duplicates).
     Object(Vec<(String, Value)>),
@@ -88,7 +92,9 @@ fn parse_integer(text: &str) -> Option<i64> {
 /// Why a document was refused. Carries a position, never the document's text (it may hold tokens).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
+    /// What is wrong, in a few words.
     pub reason: &'static str,
+    /// The byte offset in the document where reading stopped.
     pub offset: usize,
 }
 

@@ -16,7 +16,7 @@
 //! use std::cell::Cell;
 //! use coze_auth::{
 //!     Error, HttpRequest, HttpResponse, JwtFlow, JwtFlowOptions, JwtTokenParams, JwtTokenSource,
-//!     RsaSigner, Scope, Transport,
+//!     RsaSigner, Scope, SystemClock, SystemRandom, Transport,
 //! };
 //!
 //! /// Counts the grants and answers each with a token.
@@ -42,7 +42,7 @@
 //! // RsaSigner::from_pem(&std::env::var("COZE_JWT_OAUTH_PRIVATE_KEY").unwrap_or_default())?
 //! let pem = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwt-key-pkcs8.pem"));
 //! let signer = RsaSigner::from_pem(pem)?;
-//! let source = JwtTokenSource::new(flow, StandIn { grants: Cell::new(0) }, signer);
+//! let source = JwtTokenSource::new(flow, StandIn { grants: Cell::new(0) }, signer, SystemClock, SystemRandom);
 //! let params = JwtTokenParams { scope: Some(Scope::bot_chat(&["7400000000000000001"], &[])), ..Default::default() };
 //! futures_executor::block_on(async {
 //!     let token = source.access_token(&params).await?;
@@ -57,8 +57,10 @@
 //! # fn main() {}
 //! ```
 
+use core::cell::RefCell;
 use core::future::Future;
 
+use super::clock::Clock;
 use super::config::{
     api_base_url, ACCOUNT_TOKEN_PATH_PREFIX, BOT_CHAT_PERMISSION, DEFAULT_JWT_DURATION_SECONDS,
     ENTERPRISE_TOKEN_PATH_PREFIX, GRANT_JWT_BEARER, JWT_ALGORITHM, JWT_ASSERTION_LIFETIME_SECONDS,
@@ -465,21 +467,36 @@ impl JwtFlow {
         writer.finish()
     }
 
-    /// Mints a token: a fresh assertion signed by `signer`, sent through `transport`.
-    /// Parameters are checked before anything is signed or sent.
-    pub async fn get_token<T: Transport, S: Signer>(
+    /// Mints a token: a fresh assertion (issued at `clock`'s time, its `jti` from `rng`)
+    /// signed by `signer`, sent through `transport`. Parameters are checked before anything is
+    /// signed or sent.
+    pub async fn get_token<T: Transport, S: Signer, C: Clock + ?Sized>(
         &self,
         transport: &T,
         signer: &S,
+        clock: &C,
+        rng: &mut dyn RandomSource,
         params: &JwtTokenParams,
     ) -> Result<OAuthToken, Error> {
-        let now = crate::platform::now_unix_seconds();
-        let signing_input = self.new_signing_input(params, now, &mut crate::SystemRandom)?;
+        let signing_input = self.new_signing_input(params, clock.now_unix_seconds(), rng)?;
+        self.sign_and_send(transport, signer, clock, &signing_input, params)
+            .await
+    }
+
+    /// What [`Self::get_token`] does once the signing input is drawn: sign, send, read.
+    async fn sign_and_send<T: Transport, S: Signer, C: Clock + ?Sized>(
+        &self,
+        transport: &T,
+        signer: &S,
+        clock: &C,
+        signing_input: &str,
+        params: &JwtTokenParams,
+    ) -> Result<OAuthToken, Error> {
         let signature = signer.sign(signing_input.as_bytes()).await?;
-        let jwt = assemble_jwt(&signing_input, &signature);
+        let jwt = assemble_jwt(signing_input, &signature);
         let request = self.token_request(&jwt, params)?;
         let response = transport.send(request).await?;
-        self.read_token_response(&response, crate::platform::now_unix_seconds(), &jwt)
+        self.read_token_response(&response, clock.now_unix_seconds(), &jwt)
     }
 }
 
@@ -499,26 +516,43 @@ pub fn assemble_jwt(signing_input: &str, signature: &[u8]) -> String {
 /// the cached token until its refresh margin (see [`super::token_cache::refresh_margin_seconds`]),
 /// shares one in-flight grant among concurrent callers with the same parameters, and never
 /// caches a failure. Single-threaded (`!Sync`), like the futures of a wasm or `LocalSet` runtime.
+///
+/// The cache's clock dates the assertions too, and `rng` draws their `jti`s: in an app,
+/// `JwtTokenSource::new(flow, transport, signer, SystemClock, SystemRandom)`.
 pub struct JwtTokenSource<T, S> {
     flow: JwtFlow,
     transport: T,
     signer: S,
     cache: TokenCache,
+    rng: RefCell<Box<dyn RandomSource>>,
 }
 
 impl<T: Transport, S: Signer> JwtTokenSource<T, S> {
-    /// A source with an empty cache on the system clock.
-    pub fn new(flow: JwtFlow, transport: T, signer: S) -> Self {
-        Self::with_cache(flow, transport, signer, TokenCache::new())
+    /// A source with an empty cache on `clock`, drawing `jti`s from `rng`.
+    pub fn new(
+        flow: JwtFlow,
+        transport: T,
+        signer: S,
+        clock: impl Clock + 'static,
+        rng: impl RandomSource + 'static,
+    ) -> Self {
+        Self::with_cache(flow, transport, signer, TokenCache::new(clock), rng)
     }
 
-    /// A source with the given cache (for example one on a test clock).
-    pub fn with_cache(flow: JwtFlow, transport: T, signer: S, cache: TokenCache) -> Self {
+    /// A source with the given cache (whose clock it uses), drawing `jti`s from `rng`.
+    pub fn with_cache(
+        flow: JwtFlow,
+        transport: T,
+        signer: S,
+        cache: TokenCache,
+        rng: impl RandomSource + 'static,
+    ) -> Self {
         JwtTokenSource {
             flow,
             transport,
             signer,
             cache,
+            rng: RefCell::new(Box::new(rng)),
         }
     }
 
@@ -547,9 +581,28 @@ impl<T: Transport, S: Signer> JwtTokenSource<T, S> {
     pub async fn access_token(&self, params: &JwtTokenParams) -> Result<OAuthToken, Error> {
         self.flow.validate_params(params)?;
         let key = self.flow.cache_key(params);
-        let (flow, transport, signer) = (&self.flow, &self.transport, &self.signer);
-        self.cache
-            .get_or_mint(&key, move || flow.get_token(transport, signer, params))
+        self.cache.get_or_mint(&key, || self.mint(params)).await
+    }
+
+    /// One grant. The random source is borrowed only while the `jti` is drawn, never across an
+    /// await, so concurrent grants for different parameters do not contend for it.
+    async fn mint(&self, params: &JwtTokenParams) -> Result<OAuthToken, Error> {
+        let now = self.cache.now_unix_seconds();
+        let signing_input = {
+            let mut rng = self.rng.try_borrow_mut().map_err(|_| {
+                Error::invalid_argument("The JWT token source's random source is busy.")
+            })?;
+            self.flow.new_signing_input(params, now, &mut **rng)?
+        };
+        let clock = || self.cache.now_unix_seconds();
+        self.flow
+            .sign_and_send(
+                &self.transport,
+                &self.signer,
+                &clock,
+                &signing_input,
+                params,
+            )
             .await
     }
 }
@@ -563,10 +616,13 @@ impl<T, S> core::fmt::Debug for JwtTokenSource<T, S> {
     }
 }
 
-/// RS256 with the `rsa` crate: the native signer. The key is parsed once, here.
+/// RS256 with the `rsa` crate: the native signer. [`RsaSigner::from_pem`] parses the key once,
+/// with the `rsa` crate, after this crate has undone what env vars do to PEM text and named
+/// what is not an unencrypted RSA private key (encrypted, EC, public key, certificate); the
+/// size rule (2048 to 4096 bits, two primes) is checked on the parsed key.
 ///
 /// The `rsa` crate carries RUSTSEC-2023-0071 (a timing side channel in decryption and signing,
-/// unfixed upstream): prefer a platform signer where one exists (WebCrypto in JS), and do not
+/// unfixed upstream): prefer the host's own signer where one exists (WebCrypto in JS), and do not
 /// sign on a host where an attacker can time many signatures closely.
 #[cfg(all(feature = "jwt", not(target_arch = "wasm32")))]
 #[derive(Clone)]
@@ -576,22 +632,43 @@ pub struct RsaSigner {
 
 #[cfg(all(feature = "jwt", not(target_arch = "wasm32")))]
 impl RsaSigner {
-    /// A signer for a checked key.
+    /// A signer for a key already checked by [`super::key::PrivateKey`] (for example
+    /// [`crate::AppConfig`]'s): the `rsa` crate reads its PKCS#1 DER.
     pub fn new(key: &super::key::PrivateKey) -> Result<Self, Error> {
-        use rsa::pkcs8::DecodePrivateKey;
-        let key = rsa::RsaPrivateKey::from_pkcs8_der(key.pkcs8_der()).map_err(|_| {
-            super::pem::invalid_key(
-                "its RSA numbers are inconsistent (the primes, exponents and modulus do not form a key pair).",
-            )
-        })?;
-        Ok(RsaSigner {
-            key: rsa::pkcs1v15::SigningKey::new(key),
-        })
+        use rsa::pkcs1::DecodeRsaPrivateKey;
+        let key = rsa::RsaPrivateKey::from_pkcs1_der(key.pkcs1_der())
+            .map_err(|_| super::key::inconsistent())?;
+        Ok(Self::with_key(key))
     }
 
-    /// A signer for a PEM key (see [`super::key::PrivateKey::from_pem`]).
+    /// A signer for a PEM key: PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE
+    /// KEY`), with the tolerance of [`super::key::PrivateKey::from_pem`] (surrounding
+    /// whitespace or quotes, CRLF, one line, literal `\n` escapes) and its `invalid_key`
+    /// messages. The `rsa` crate parses the key, once; this crate's own reading of the DER runs
+    /// only when that fails, to say why.
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
-        Self::new(&super::key::PrivateKey::from_pem(pem)?)
+        use super::key::{private_key_der, why_unusable, KeyFormat};
+        use rsa::pkcs1::DecodeRsaPrivateKey;
+        use rsa::pkcs8::DecodePrivateKey;
+        use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+        // `n().bits()`: the exact modulus size, as `PrivateKey` counts it.
+        let (format, der) = private_key_der(pem)?;
+        let parsed = match format {
+            KeyFormat::Pkcs8 => rsa::RsaPrivateKey::from_pkcs8_der(&der).ok(),
+            KeyFormat::Pkcs1 => rsa::RsaPrivateKey::from_pkcs1_der(&der).ok(),
+        };
+        match parsed {
+            Some(key) if (2048..=4096).contains(&key.n().bits()) && key.primes().len() == 2 => {
+                Ok(Self::with_key(key))
+            }
+            _ => Err(why_unusable(format, &der)),
+        }
+    }
+
+    fn with_key(key: rsa::RsaPrivateKey) -> Self {
+        RsaSigner {
+            key: rsa::pkcs1v15::SigningKey::new(key),
+        }
     }
 
     /// The RS256 signature of `signing_input`.

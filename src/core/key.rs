@@ -72,22 +72,10 @@ impl PrivateKey {
     /// escapes. Anything else (encrypted, EC, public key, certificate, truncated, corrupted) is
     /// [`crate::ErrorCode::InvalidKey`], with a message that never quotes the key.
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
-        let block = decode_pem(pem)?;
-        match block.label.as_str() {
-            "PRIVATE KEY" | "RSA PRIVATE KEY" if block.encrypted => Err(encrypted()),
-            "PRIVATE KEY" => Self::from_pkcs8_der(&block.der),
-            "RSA PRIVATE KEY" => Self::from_pkcs1_der(&block.der),
-            "ENCRYPTED PRIVATE KEY" => Err(encrypted()),
-            "EC PRIVATE KEY" => Err(problem_error(KeyProblem::NotRsa("an EC key"), "")),
-            "DSA PRIVATE KEY" => Err(problem_error(KeyProblem::NotRsa("a DSA key"), "")),
-            "OPENSSH PRIVATE KEY" => Err(invalid_key(
-                "it is in OpenSSH's own format; convert it with `ssh-keygen -p -m PKCS8 -f <file>`.",
-            )),
-            "PUBLIC KEY" | "RSA PUBLIC KEY" => Err(invalid_key(
-                "it is a public key; signing needs the private key (the public key's id in the Coze console is the keyid).",
-            )),
-            "CERTIFICATE" => Err(invalid_key("it is a certificate, not a private key.")),
-            _ => Err(invalid_key("its PEM block is not a private key.")),
+        let (format, der) = private_key_der(pem)?;
+        match format {
+            KeyFormat::Pkcs8 => Self::from_pkcs8_der(&der),
+            KeyFormat::Pkcs1 => Self::from_pkcs1_der(&der),
         }
     }
 
@@ -135,6 +123,55 @@ impl PrivateKey {
     pub fn modulus_bits(&self) -> usize {
         self.bits
     }
+}
+
+/// The DER of a PEM private key and its container, without looking inside: the PEM
+/// normalisation of keys kept in env vars and config files, and the clear errors for what is
+/// not an unencrypted RSA private key by its label (encrypted, EC, DSA, OpenSSH, public key,
+/// certificate). What is inside is for the host's parser (natively the `rsa` crate, see
+/// `RsaSigner::from_pem`) or for [`PrivateKey`]'s checks.
+pub(crate) fn private_key_der(pem: &str) -> Result<(KeyFormat, Vec<u8>), Error> {
+    let block = decode_pem(pem)?;
+    match block.label.as_str() {
+        "PRIVATE KEY" | "RSA PRIVATE KEY" if block.encrypted => Err(encrypted()),
+        "PRIVATE KEY" => Ok((KeyFormat::Pkcs8, block.der)),
+        "RSA PRIVATE KEY" => Ok((KeyFormat::Pkcs1, block.der)),
+        "ENCRYPTED PRIVATE KEY" => Err(encrypted()),
+        "EC PRIVATE KEY" => Err(problem_error(KeyProblem::NotRsa("an EC key"), "")),
+        "DSA PRIVATE KEY" => Err(problem_error(KeyProblem::NotRsa("a DSA key"), "")),
+        "OPENSSH PRIVATE KEY" => Err(invalid_key(
+            "it is in OpenSSH's own format; convert it with `ssh-keygen -p -m PKCS8 -f <file>`.",
+        )),
+        "PUBLIC KEY" | "RSA PUBLIC KEY" => Err(invalid_key(
+            "it is a public key; signing needs the private key (the public key's id in the Coze console is the keyid).",
+        )),
+        "CERTIFICATE" => Err(invalid_key("it is a certificate, not a private key.")),
+        _ => Err(invalid_key("its PEM block is not a private key.")),
+    }
+}
+
+/// Why a host's parser refused (or this crate's rules refuse) the key `der`: this crate's
+/// reading of the container names the problem (not RSA, RSA-PSS, multi-prime, the size, bad
+/// parameters, malformed); a key it finds well-formed has inconsistent numbers. Runs only
+/// after a failure, for the message.
+#[cfg(all(feature = "jwt", not(target_arch = "wasm32")))]
+pub(crate) fn why_unusable(format: KeyFormat, der: &[u8]) -> Error {
+    let checked = match format {
+        KeyFormat::Pkcs8 => PrivateKey::from_pkcs8_der(der),
+        KeyFormat::Pkcs1 => PrivateKey::from_pkcs1_der(der),
+    };
+    match checked {
+        Err(err) => err,
+        Ok(_) => inconsistent(),
+    }
+}
+
+/// The key parses but its numbers do not form a key pair.
+#[cfg(all(feature = "jwt", not(target_arch = "wasm32")))]
+pub(crate) fn inconsistent() -> Error {
+    invalid_key(
+        "its RSA numbers are inconsistent (the primes, exponents and modulus do not form a key pair).",
+    )
 }
 
 fn encrypted() -> Error {

@@ -1,8 +1,10 @@
 //! PKCE (RFC 7636) for public clients: verifier, challenge, state, the authorize URL, and the
 //! code-exchange and refresh requests (protocol file §4.2, §4.5, §10).
 
+use super::clock::Clock;
 use super::config::{
-    api_and_www_base_urls, authorize_url, validate_client_id, GRANT_AUTHORIZATION_CODE,
+    api_and_www_base_urls, authorize_url, require_non_empty, validate_client_id,
+    GRANT_AUTHORIZATION_CODE,
 };
 use super::encoding::base64url;
 use super::error::Error;
@@ -11,7 +13,7 @@ use super::json::ObjectWriter;
 use super::random::RandomSource;
 use super::secret::Secret;
 use super::sha256::sha256;
-use super::text::{blank, cat, has_control};
+use super::text::has_control;
 use super::token::{read_token_response, request_token, OAuthToken};
 use crate::prelude::*;
 use crate::transport::Transport;
@@ -163,13 +165,6 @@ pub(crate) fn validate_authorize_params(
     Ok(())
 }
 
-pub(crate) fn require_non_empty(value: &str, name: &str) -> Result<(), Error> {
-    if blank(value) {
-        return Err(Error::invalid_argument(cat(&[name, " is required."])));
-    }
-    Ok(())
-}
-
 /// How to build a [`PkceOAuthApp`].
 #[derive(Debug, Clone, Default)]
 pub struct PkceOAuthAppOptions {
@@ -252,7 +247,7 @@ impl core::fmt::Debug for PkceAuthorizationUrl {
 /// ```
 /// use coze_auth::{
 ///     AuthorizationUrlParams, Error, HttpRequest, HttpResponse, PkceOAuthApp,
-///     PkceOAuthAppOptions, SystemRandom, Transport,
+///     PkceOAuthAppOptions, SystemClock, SystemRandom, Transport,
 /// };
 ///
 /// /// Answers every request with a token, as Coze's token endpoint would.
@@ -281,10 +276,10 @@ impl core::fmt::Debug for PkceAuthorizationUrl {
 /// // Send the user to auth.url; keep auth.state and auth.code_verifier until Coze redirects
 /// // back to redirect_uri with `code` and the same `state`.
 /// let code = "code-from-the-callback";
-/// let token = app.exchange_code(&StandIn, code, redirect_uri, auth.code_verifier.secret()).await?;
+/// let token = app.exchange_code(&StandIn, &SystemClock, code, redirect_uri, auth.code_verifier.secret()).await?;
 /// assert_eq!(token.access_token.secret(), "czs_at");
 /// // Later; the refresh token may rotate, so keep the new one.
-/// let refreshed = app.refresh_token(&StandIn, token.refresh_token.as_ref().map_or("", |t| t.secret())).await?;
+/// let refreshed = app.refresh_token(&StandIn, &SystemClock, token.refresh_token.as_ref().map_or("", |t| t.secret())).await?;
 /// # let _ = refreshed; Ok(()) }) }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -397,25 +392,27 @@ impl PkceOAuthApp {
     }
 
     /// Exchanges the callback's code for a token.
-    pub async fn exchange_code<T: Transport>(
+    pub async fn exchange_code<T: Transport, C: Clock + ?Sized>(
         &self,
         transport: &T,
+        clock: &C,
         code: &str,
         redirect_uri: &str,
         code_verifier: &str,
     ) -> Result<OAuthToken, Error> {
         let request = self.exchange_request(code, redirect_uri, code_verifier)?;
-        request_token(transport, request, &[code, code_verifier]).await
+        request_token(transport, clock, request, &[code, code_verifier]).await
     }
 
     /// Trades a refresh token for a new token (whose refresh token may differ: store it).
-    pub async fn refresh_token<T: Transport>(
+    pub async fn refresh_token<T: Transport, C: Clock + ?Sized>(
         &self,
         transport: &T,
+        clock: &C,
         refresh_token: &str,
     ) -> Result<OAuthToken, Error> {
         let request = self.refresh_request(refresh_token)?;
-        request_token(transport, request, &[refresh_token]).await
+        request_token(transport, clock, request, &[refresh_token]).await
     }
 }
 

@@ -1,5 +1,5 @@
-//! Where randomness comes from. The core asks a [`RandomSource`]; the crate's platform layer
-//! supplies the operating system's or the browser's CSPRNG, tests supply a predictable one.
+//! Where randomness comes from. The core asks a [`RandomSource`] passed in; the crate's `SystemRandom`
+//! (outside the core) supplies the operating system's or the browser's CSPRNG, tests supply a predictable one.
 
 use super::error::Error;
 

@@ -51,8 +51,6 @@ impl From<&str> for Secret {
     }
 }
 
-/// Compares two byte strings in time that depends only on their lengths, so an attacker who
-/// can time the comparison learns nothing about where the first difference is.
 /// `url` with the value of its `state` query parameter replaced by `[redacted]`, for the `Debug`
 /// of authorize URLs (the state is what ties a callback to its login).
 pub(crate) fn url_with_state_redacted(url: &str) -> String {
@@ -74,6 +72,8 @@ pub(crate) fn redacted_option(value: &Option<String>) -> Option<&'static str> {
     value.as_ref().map(|_| "[redacted]")
 }
 
+/// Compares two byte strings in time that depends only on their lengths, so an attacker who
+/// can time the comparison learns nothing about where the first difference is.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;

@@ -90,19 +90,6 @@ pub fn split_once<'a>(haystack: &'a str, needle: &str) -> Option<(&'a str, &'a s
     Some((haystack.get(..i)?, haystack.get(i + needle.len()..)?))
 }
 
-/// `text` with every occurrence of `needle` (non-empty) replaced by `with`.
-pub fn replace(text: &str, needle: &str, with: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some((before, after)) = split_once(rest, needle).filter(|_| !needle.is_empty()) {
-        out.push_str(before);
-        out.push_str(with);
-        rest = after;
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,8 +109,6 @@ mod tests {
         assert_eq!(find("é.api.", "api."), Some(3));
         assert_eq!(split_once("a://b://c", "://"), Some(("a", "b://c")));
         assert_eq!(split_once("ab", "://"), None);
-        assert_eq!(replace("xaxbx", "x", "[r]"), "[r]a[r]b[r]");
-        assert_eq!(replace("abc", "", "-"), "abc");
     }
 
     #[test]

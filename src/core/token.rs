@@ -1,5 +1,6 @@
 //! The token object Coze returns, read strictly.
 
+use super::clock::Clock;
 use super::error::Error;
 use super::http::{read_json_object, HttpRequest, HttpResponse};
 use super::json::Value;
@@ -21,7 +22,7 @@ pub fn refresh_request(
     client_id: &str,
     refresh_token: &str,
 ) -> Result<HttpRequest, Error> {
-    super::pkce::require_non_empty(refresh_token, "refreshToken")?;
+    super::config::require_non_empty(refresh_token, "refreshToken")?;
     let body = super::json::ObjectWriter::new()
         .string("grant_type", super::config::GRANT_REFRESH_TOKEN)
         .string("client_id", client_id)
@@ -104,20 +105,27 @@ fn optional_string(body: &Value, key: &str, status: u16) -> Result<Option<String
     }
 }
 
-/// Reads a token response (any grant). `now` is the current Unix time in seconds, used only
-/// when the server sends a lifetime instead of an absolute expiry. `secrets` are the values
-/// sent with the request (see [`read_json_object`]).
-/// Sends a token request through `transport` and reads the answer now; `secrets` are the values
-/// sent, scrubbed from server text. The shared last step of every grant's async method.
-pub async fn request_token<T: Transport>(
+/// Sends a token request through `transport` and reads the answer at `clock`'s time once it
+/// arrives; `secrets` are the values sent, scrubbed from server text. The shared last step of
+/// every grant's async method.
+pub async fn request_token<T: Transport, C: Clock + ?Sized>(
     transport: &T,
+    clock: &C,
     request: HttpRequest,
     secrets: &[&str],
 ) -> Result<OAuthToken, Error> {
     let response = transport.send(request).await?;
-    read_token_response(&response, crate::platform::now_unix_seconds(), secrets)
+    read_token_response(&response, clock.now_unix_seconds(), secrets)
 }
 
+/// Reads a token response (any grant). `now` is the current Unix time in seconds, used only
+/// when the server sends a lifetime instead of an absolute expiry. `secrets` are the values
+/// sent with the request: server text that echoes one is scrubbed.
+///
+/// A redirect is refused; an error body (`error_code`/`error`, or a non-zero `code`) is
+/// `oauth_error` whatever the status; any other non-2xx is `http_error`; a 2xx that is not a
+/// JSON object with a non-blank `access_token` and a plausible `expires_in` is
+/// `invalid_response`.
 pub fn read_token_response(
     response: &HttpResponse,
     now: i64,

@@ -12,6 +12,7 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 
+use super::clock::Clock;
 use super::error::Error;
 use super::token::OAuthToken;
 use crate::prelude::*;
@@ -100,13 +101,7 @@ impl Future for WaitFor {
 /// for do not accumulate.
 pub struct TokenCache {
     slots: RefCell<Vec<(String, Slot)>>,
-    clock: Box<dyn Fn() -> i64>,
-}
-
-impl Default for TokenCache {
-    fn default() -> Self {
-        Self::new()
-    }
+    clock: Box<dyn Clock>,
 }
 
 impl fmt::Debug for TokenCache {
@@ -127,7 +122,7 @@ struct Leader<'a> {
 impl Leader<'_> {
     fn finish(mut self, result: &Result<OAuthToken, Error>, started: i64) {
         self.finished = true;
-        let now = (self.cache.clock)();
+        let now = self.cache.now_unix_seconds();
         if let Ok(mut slots) = self.cache.slots.try_borrow_mut() {
             let mine =
                 |slot: &Slot| matches!(slot, Slot::Minting(f) if Rc::ptr_eq(f, &self.in_flight));
@@ -167,17 +162,18 @@ impl Drop for Leader<'_> {
 }
 
 impl TokenCache {
-    /// An empty cache on the system clock.
-    pub fn new() -> Self {
-        Self::with_clock(crate::platform::now_unix_seconds)
-    }
-
-    /// An empty cache on `clock` (Unix seconds), for tests and simulations.
-    pub fn with_clock(clock: impl Fn() -> i64 + 'static) -> Self {
+    /// An empty cache on `clock`: `coze_auth::SystemClock` in an app, a fixed or virtual clock
+    /// (any `Fn() -> i64`) in tests and simulations.
+    pub fn new(clock: impl Clock + 'static) -> Self {
         TokenCache {
             slots: RefCell::new(Vec::new()),
             clock: Box::new(clock),
         }
+    }
+
+    /// Now by the cache's clock, in Unix seconds.
+    pub fn now_unix_seconds(&self) -> i64 {
+        self.clock.now_unix_seconds()
     }
 
     /// Forgets every cached token (mints in flight still complete for their callers).
@@ -189,7 +185,7 @@ impl TokenCache {
 
     /// The cached token for `key`, if there is one and it is fresh.
     pub fn cached(&self, key: &str) -> Option<OAuthToken> {
-        let now = (self.clock)();
+        let now = self.now_unix_seconds();
         let slots = self.slots.try_borrow().ok()?;
         slots
             .iter()
@@ -204,7 +200,7 @@ impl TokenCache {
     }
 
     fn next_step(&self, key: &str) -> Next {
-        let now = (self.clock)();
+        let now = self.now_unix_seconds();
         let mut slots = match self.slots.try_borrow_mut() {
             Ok(slots) => slots,
             // Unreachable (no borrow outlives a call), but never a panic: mint uncached.
@@ -251,7 +247,7 @@ impl TokenCache {
                         in_flight,
                         finished: false,
                     };
-                    let started = (self.clock)();
+                    let started = self.now_unix_seconds();
                     let result = mint().await;
                     leader.finish(&result, started);
                     return result;

@@ -6,15 +6,15 @@
 //! state is checked in constant time before its code is used.
 
 use super::callback::parse_callback;
+use super::clock::Clock;
 use super::config::{
-    api_and_www_base_urls, authorize_url, validate_client_id, GRANT_AUTHORIZATION_CODE,
+    api_and_www_base_urls, authorize_url, require_non_empty, validate_client_id,
+    GRANT_AUTHORIZATION_CODE,
 };
 use super::error::{scrub, Error, ErrorCode};
 use super::http::{HttpRequest, HttpResponse};
 use super::json::ObjectWriter;
-use super::pkce::{
-    given_or_new_state, require_non_empty, validate_authorize_params, validate_redirect_uri,
-};
+use super::pkce::{given_or_new_state, validate_authorize_params, validate_redirect_uri};
 use super::random::RandomSource;
 use super::secret::{constant_time_eq, Secret};
 use super::text::{blank, cat};
@@ -87,8 +87,8 @@ impl core::fmt::Debug for WebAuthorizationUrl {
 ///
 /// ```
 /// use coze_auth::{
-///     Error, HttpRequest, HttpResponse, Secret, SystemRandom, Transport, WebAuthorizationUrlParams,
-///     WebOAuthApp, WebOAuthAppOptions,
+///     Error, HttpRequest, HttpResponse, Secret, SystemClock, SystemRandom, Transport,
+///     WebAuthorizationUrlParams, WebOAuthApp, WebOAuthAppOptions,
 /// };
 ///
 /// struct StandIn;
@@ -115,7 +115,7 @@ impl core::fmt::Debug for WebAuthorizationUrl {
 /// // Redirect the user to auth.url and keep auth.state in their session. Coze sends them back:
 /// let callback = format!("{redirect_uri}?code=the-code&state={}", auth.state.secret());
 /// let code = app.code_from_callback(&callback, auth.state.secret())?; // checks the state
-/// let token = app.exchange_code(&StandIn, code.secret(), redirect_uri).await?;
+/// let token = app.exchange_code(&StandIn, &SystemClock, code.secret(), redirect_uri).await?;
 /// assert_eq!(token.access_token.secret(), "czs_at");
 /// # Ok(()) }) }
 /// ```
@@ -272,25 +272,34 @@ impl WebOAuthApp {
     }
 
     /// Exchanges the callback's code for a token.
-    pub async fn exchange_code<T: Transport>(
+    pub async fn exchange_code<T: Transport, C: Clock + ?Sized>(
         &self,
         transport: &T,
+        clock: &C,
         code: &str,
         redirect_uri: &str,
     ) -> Result<OAuthToken, Error> {
         let request = self.exchange_request(code, redirect_uri)?;
-        request_token(transport, request, &[code, self.client_secret.secret()]).await
+        request_token(
+            transport,
+            clock,
+            request,
+            &[code, self.client_secret.secret()],
+        )
+        .await
     }
 
     /// Trades a refresh token for a new token (whose refresh token may differ: store it).
-    pub async fn refresh_token<T: Transport>(
+    pub async fn refresh_token<T: Transport, C: Clock + ?Sized>(
         &self,
         transport: &T,
+        clock: &C,
         refresh_token: &str,
     ) -> Result<OAuthToken, Error> {
         let request = self.refresh_request(refresh_token)?;
         request_token(
             transport,
+            clock,
             request,
             &[refresh_token, self.client_secret.secret()],
         )

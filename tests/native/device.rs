@@ -6,8 +6,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use coze_auth::{
-    DeviceCode, DeviceOAuthApp, DeviceOAuthAppOptions, DevicePending, Error, ErrorCode,
-    ExpiresInKind, HttpRequest, HttpResponse, OAuthToken, Sleeper, Transport,
+    Clock, DeviceCode, DeviceOAuthApp, DeviceOAuthAppOptions, DevicePending, Error, ErrorCode,
+    ExpiresInKind, HttpRequest, HttpResponse, OAuthToken, Sleeper, SystemClock, Transport,
 };
 use futures_executor::block_on;
 
@@ -166,8 +166,8 @@ fn device_code_request_has_the_exact_shape_default_and_workspace() {
     let transport = ClockedTransport::new(&clock)
         .answer(200, body)
         .answer(200, body);
-    let dc = block_on(app().get_device_code(&transport, None)).unwrap();
-    block_on(app().get_device_code(&transport, Some("ws/7 1"))).unwrap();
+    let dc = block_on(app().get_device_code(&transport, &SystemClock, None)).unwrap();
+    block_on(app().get_device_code(&transport, &SystemClock, Some("ws/7 1"))).unwrap();
     let sent = transport.sent.borrow();
     let (_, first) = &sent[0];
     assert_eq!(first.method, "POST");
@@ -191,11 +191,11 @@ fn device_code_request_has_the_exact_shape_default_and_workspace() {
         "https://www.coze.cn/device?user_code=AB+CD"
     );
     assert_eq!(dc.expires_in_kind, ExpiresInKind::Lifetime);
-    let now = coze_auth::platform::now_unix_seconds();
+    let now = SystemClock.now_unix_seconds();
     assert!((now + 1795..=now + 1800).contains(&dc.expires_at));
     // Nothing is sent for a blank workspace id.
     assert_eq!(
-        block_on(app().get_device_code(&transport, Some(" ")))
+        block_on(app().get_device_code(&transport, &SystemClock, Some(" ")))
             .unwrap_err()
             .code,
         ErrorCode::InvalidArgument
@@ -208,7 +208,7 @@ fn device_code_response_variants() {
     let read = |body: &str| {
         let clock = FakeClock::new();
         let transport = ClockedTransport::new(&clock).answer(200, body);
-        block_on(app().get_device_code(&transport, None))
+        block_on(app().get_device_code(&transport, &SystemClock, None))
     };
     let dc = read(r#"{"device_code":"d","user_code":"u","verification_url":"https://x.example/v?a=1","expires_in":1893456000}"#).unwrap();
     assert_eq!(dc.verification_uri, "https://x.example/v?a=1");
@@ -239,7 +239,7 @@ fn device_code_response_variants() {
     ] {
         let clock = FakeClock::new();
         let transport = ClockedTransport::new(&clock).answer(status, body);
-        let err = block_on(app().get_device_code(&transport, None)).unwrap_err();
+        let err = block_on(app().get_device_code(&transport, &SystemClock, None)).unwrap_err();
         assert_eq!(err.code, ErrorCode::OAuthError, "{status} {body}");
         assert_eq!(err.error_code.as_deref(), Some("invalid_client"));
         assert_eq!(err.status, Some(status));
@@ -380,7 +380,8 @@ fn one_shot_polls_return_pending_and_slow_down_as_typed_errors() {
     for (status, body) in encodings("authorization_pending") {
         let clock = FakeClock::new();
         let transport = ClockedTransport::new(&clock).answer(status, &body);
-        let err = block_on(app().poll_token_once(&transport, DEVICE_CODE)).unwrap_err();
+        let err =
+            block_on(app().poll_token_once(&transport, &SystemClock, DEVICE_CODE)).unwrap_err();
         assert!(err.is_authorization_pending(), "{status} {body}");
         assert_eq!(err.oauth_error_code(), Some("authorization_pending"));
         assert_no_secret(&err);
@@ -388,7 +389,8 @@ fn one_shot_polls_return_pending_and_slow_down_as_typed_errors() {
     for (status, body) in encodings("slow_down") {
         let clock = FakeClock::new();
         let transport = ClockedTransport::new(&clock).answer(status, &body);
-        let err = block_on(app().poll_token_once(&transport, DEVICE_CODE)).unwrap_err();
+        let err =
+            block_on(app().poll_token_once(&transport, &SystemClock, DEVICE_CODE)).unwrap_err();
         assert!(err.is_slow_down(), "{status} {body}");
         assert!(!err.is_authorization_pending());
     }
@@ -396,10 +398,10 @@ fn one_shot_polls_return_pending_and_slow_down_as_typed_errors() {
     let transport = ClockedTransport::new(&clock)
         .answer(400, r#"{"error_code":"access_denied"}"#)
         .answer(200, TOKEN);
-    let err = block_on(app().poll_token_once(&transport, DEVICE_CODE)).unwrap_err();
+    let err = block_on(app().poll_token_once(&transport, &SystemClock, DEVICE_CODE)).unwrap_err();
     assert_eq!(err.oauth_error_code(), Some("access_denied"));
     assert!(!err.is_authorization_pending() && !err.is_slow_down());
-    let token = block_on(app().poll_token_once(&transport, DEVICE_CODE)).unwrap();
+    let token = block_on(app().poll_token_once(&transport, &SystemClock, DEVICE_CODE)).unwrap();
     assert_eq!(token.access_token.secret(), "czs_access_dev");
     assert_eq!(
         transport.sent.borrow().len(),
@@ -496,7 +498,7 @@ fn refresh_sends_the_exact_request_and_never_shows_the_token() {
         400,
         r#"{"error_code":"invalid_grant","error_message":"czs_refresh_old was used"}"#,
     );
-    let token = block_on(app().refresh_token(&transport, "czs_refresh_old")).unwrap();
+    let token = block_on(app().refresh_token(&transport, &SystemClock, "czs_refresh_old")).unwrap();
     assert_eq!(token.refresh_token.unwrap().secret(), "czs_refresh_dev");
     let sent = transport.sent.borrow();
     assert_eq!(
@@ -509,7 +511,8 @@ fn refresh_sends_the_exact_request_and_never_shows_the_token() {
     );
     assert!(sent[0].1.headers.iter().all(|(k, _)| k != "authorization"));
     drop(sent);
-    let err = block_on(app().refresh_token(&transport, "czs_refresh_old")).unwrap_err();
+    let err =
+        block_on(app().refresh_token(&transport, &SystemClock, "czs_refresh_old")).unwrap_err();
     assert_eq!(err.error_code.as_deref(), Some("invalid_grant"));
     assert_no_secret(&err);
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use coze_auth::{
     DeviceOAuthApp, DeviceOAuthAppOptions, Error, ErrorCode, HttpRequest, HttpResponse, Sleeper,
-    Transport,
+    SystemClock, Transport,
 };
 use futures_executor::block_on;
 
@@ -151,7 +151,7 @@ fn pending_in_the_error_field_with_200_then_a_token_without_polling_too_early() 
     );
     let transport = MockTransport(mock.port);
     let app = app(mock.port);
-    let code = block_on(app.get_device_code(&transport, Some("ws_1"))).unwrap();
+    let code = block_on(app.get_device_code(&transport, &SystemClock, Some("ws_1"))).unwrap();
     assert_eq!(code.interval, 1);
     assert_eq!(code.expires_in_kind, coze_auth::ExpiresInKind::Absolute);
     // XXXX-XXXX needs no encoding.
@@ -167,9 +167,12 @@ fn pending_in_the_error_field_with_200_then_a_token_without_polling_too_early() 
     assert_eq!(log.matches(r#""tooEarly":false"#).count(), 2, "{log}");
     assert!(!log.contains(r#""tooEarly":true"#), "{log}");
     // The device token refreshes.
-    let refreshed =
-        block_on(app.refresh_token(&transport, token.refresh_token.as_ref().unwrap().secret()))
-            .unwrap();
+    let refreshed = block_on(app.refresh_token(
+        &transport,
+        &SystemClock,
+        token.refresh_token.as_ref().unwrap().secret(),
+    ))
+    .unwrap();
     assert_ne!(refreshed.access_token, token.access_token);
 }
 
@@ -182,7 +185,7 @@ fn access_denied_with_400_ends_the_flow_typed() {
     );
     let transport = MockTransport(mock.port);
     let app = app(mock.port);
-    let code = block_on(app.get_device_code(&transport, None)).unwrap();
+    let code = block_on(app.get_device_code(&transport, &SystemClock, None)).unwrap();
     let err = block_on(app.poll_token(&transport, &RealClock, &code, |_| {})).unwrap_err();
     assert_eq!(err.code, ErrorCode::OAuthError);
     assert_eq!(err.error_code.as_deref(), Some("access_denied"));

@@ -3,8 +3,8 @@
 
 use coze_auth::core::jwt::assemble_jwt;
 use coze_auth::{
-    ErrorCode, JwtFlow, JwtFlowOptions, JwtTokenParams, KeyFormat, PrivateKey, RsaSigner, Scope,
-    Signer,
+    Clock, ErrorCode, JwtFlow, JwtFlowOptions, JwtTokenParams, KeyFormat, PrivateKey, RsaSigner,
+    Scope, Signer, SystemClock, SystemRandom,
 };
 use futures_executor::block_on;
 use rsa::pkcs1v15::{Signature, VerifyingKey};
@@ -219,6 +219,11 @@ fn every_unusable_key_is_invalid_key_without_key_material() {
         ),
         ("public key", PUBLIC_KEY.into(), "public key"),
         (
+            "RSA 1024",
+            include_str!("../fixtures/jwt-key-1024-pkcs1.pem").into(),
+            "1024-bit",
+        ),
+        (
             "PKCS#8 labelled PKCS#1",
             KEY_PKCS8.replace("PRIVATE KEY", "RSA PRIVATE KEY"),
             "PKCS#1",
@@ -238,7 +243,13 @@ fn every_unusable_key_is_invalid_key_without_key_material() {
             assert!(!shown.contains(&material), "{name} leaks key material");
         }
         assert!(!shown.contains("MII"), "{name}");
-        assert!(RsaSigner::from_pem(&pem).is_err(), "{name}");
+        // The native signer parses with the rsa crate, and says the same.
+        let signer_err = RsaSigner::from_pem(&pem).unwrap_err();
+        assert_eq!(
+            (signer_err.code, &signer_err.message),
+            (err.code, &err.message),
+            "{name}"
+        );
     }
 }
 
@@ -246,13 +257,20 @@ fn every_unusable_key_is_invalid_key_without_key_material() {
 fn the_grant_sends_a_verifiable_jwt_and_the_exact_request() {
     let transport = FakeTransport::answering(200, JWT_TOKEN);
     let signer = RsaSigner::from_pem(KEY_PKCS8).unwrap();
-    let before = coze_auth::platform::now_unix_seconds();
+    let before = SystemClock.now_unix_seconds();
     let params = JwtTokenParams {
         scope: Some(Scope::bot_chat(&["7400000000000000001"], &[])),
         session_name: Some("end-user-7".into()),
         ..Default::default()
     };
-    let token = block_on(flow().get_token(&transport, &signer, &params)).unwrap();
+    let token = block_on(flow().get_token(
+        &transport,
+        &signer,
+        &SystemClock,
+        &mut SystemRandom,
+        &params,
+    ))
+    .unwrap();
     assert_eq!(token.access_token.secret(), "czs_jwt_access_1");
     assert_eq!(token.expires_in, 1_893_456_000);
     assert_eq!(token.refresh_token, None);
@@ -331,8 +349,22 @@ fn account_and_enterprise_grants_use_their_paths() {
         enterprise_id: Some("ent-9".into()),
         ..Default::default()
     };
-    block_on(flow().get_token(&transport, &signer, &account)).unwrap();
-    block_on(flow().get_token(&transport, &signer, &enterprise)).unwrap();
+    block_on(flow().get_token(
+        &transport,
+        &signer,
+        &SystemClock,
+        &mut SystemRandom,
+        &account,
+    ))
+    .unwrap();
+    block_on(flow().get_token(
+        &transport,
+        &signer,
+        &SystemClock,
+        &mut SystemRandom,
+        &enterprise,
+    ))
+    .unwrap();
     let requests = transport.requests.borrow();
     assert_eq!(
         requests[0].url,
@@ -390,7 +422,14 @@ fn out_of_range_durations_fail_before_signing_or_sending() {
             duration_seconds: d,
             ..Default::default()
         };
-        let err = block_on(flow().get_token(&transport, &signer, &params)).unwrap_err();
+        let err = block_on(flow().get_token(
+            &transport,
+            &signer,
+            &SystemClock,
+            &mut SystemRandom,
+            &params,
+        ))
+        .unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidArgument, "{d}");
         assert!(err.message.contains("86399"));
     }
@@ -402,7 +441,14 @@ fn out_of_range_durations_fail_before_signing_or_sending() {
             duration_seconds: d,
             ..Default::default()
         };
-        block_on(flow().get_token(&transport, &signer, &params)).unwrap();
+        block_on(flow().get_token(
+            &transport,
+            &signer,
+            &SystemClock,
+            &mut SystemRandom,
+            &params,
+        ))
+        .unwrap();
         assert!(transport.requests.borrow()[0]
             .body
             .contains(&format!(r#""duration_seconds":{d}"#)));
@@ -433,7 +479,14 @@ fn coze_errors_never_echo_the_jwt() {
         }
     }
     let signer = RsaSigner::from_pem(KEY_PKCS8).unwrap();
-    let err = block_on(flow().get_token(&Echo, &signer, &JwtTokenParams::default())).unwrap_err();
+    let err = block_on(flow().get_token(
+        &Echo,
+        &signer,
+        &SystemClock,
+        &mut SystemRandom,
+        &JwtTokenParams::default(),
+    ))
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::OAuthError);
     assert_eq!(err.status, Some(401));
     assert!(err.message.contains("region"), "{}", err.message);

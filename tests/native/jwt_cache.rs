@@ -1,7 +1,7 @@
 //! The self-renewing JWT token source: cached until the refresh margin, one grant for any number
 //! of concurrent callers, failures not cached, a dropped leader taken over.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 
 use coze_auth::{
     Error, ErrorCode, HttpRequest, HttpResponse, JwtFlow, JwtFlowOptions, JwtTokenParams,
-    JwtTokenSource, OAuthToken, Scope, Signer, TokenCache, Transport,
+    JwtTokenSource, OAuthToken, RandomSource, Scope, Signer, SystemRandom, TokenCache, Transport,
 };
 use futures_executor::block_on;
 
@@ -124,9 +124,9 @@ fn source(lifetime: i64) -> (JwtTokenSource<Endpoint, FakeSigner>, Rc<Cell<i64>>
     })
     .unwrap();
     let cache_clock = clock.clone();
-    let cache = TokenCache::with_clock(move || cache_clock.get());
+    let cache = TokenCache::new(move || cache_clock.get());
     (
-        JwtTokenSource::with_cache(flow, endpoint, FakeSigner, cache),
+        JwtTokenSource::with_cache(flow, endpoint, FakeSigner, cache, SystemRandom),
         clock,
     )
 }
@@ -312,4 +312,52 @@ fn futures_waker() -> std::task::Waker {
         fn wake(self: std::sync::Arc<Self>) {}
     }
     std::task::Waker::from(std::sync::Arc::new(Noop))
+}
+
+/// Zeros: a predictable `jti`.
+struct Zeros;
+impl RandomSource for Zeros {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), Error> {
+        buf.fill(0);
+        Ok(())
+    }
+}
+
+/// Keeps what it signs.
+#[derive(Default)]
+struct RecordingSigner(RefCell<Vec<String>>);
+impl Signer for RecordingSigner {
+    async fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, Error> {
+        let input = String::from_utf8(signing_input.to_vec()).unwrap();
+        self.0.borrow_mut().push(input);
+        Ok(vec![0xab; 256])
+    }
+}
+
+#[test]
+fn assertions_are_dated_by_the_cache_clock_and_drawn_from_the_given_random_source() {
+    let clock = Rc::new(Cell::new(START));
+    let endpoint = Endpoint {
+        clock: clock.clone(),
+        lifetime: 900,
+        hits: Cell::new(0),
+        failures: Cell::new(0),
+    };
+    let flow = JwtFlow::new(JwtFlowOptions {
+        app_id: "app".into(),
+        keyid: "kid".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let expected = flow.signing_input(START, "AAAAAAAAAAAAAAAAAAAAAA", None);
+    let cache_clock = clock.clone();
+    let source = JwtTokenSource::new(
+        flow,
+        endpoint,
+        RecordingSigner::default(),
+        move || cache_clock.get(),
+        Zeros,
+    );
+    block_on(source.access_token(&JwtTokenParams::default())).unwrap();
+    assert_eq!(*source.signer().0.borrow(), vec![expected]);
 }

@@ -15,8 +15,8 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 
 use coze_auth::{
-    AuthorizationUrlParams, Error, ErrorCode, HttpRequest, HttpResponse, MemoryStore,
-    PkceAuthorizationUrl, PkceOAuthApp, PkceOAuthAppOptions, SystemRandom, Transport,
+    AuthorizationUrlParams, Clock, Error, ErrorCode, HttpRequest, HttpResponse, MemoryStore,
+    PkceAuthorizationUrl, PkceOAuthApp, PkceOAuthAppOptions, SystemClock, SystemRandom, Transport,
 };
 use futures_executor::block_on;
 
@@ -69,9 +69,14 @@ fn app() -> PkceOAuthApp {
 #[test]
 fn exchange_sends_the_exact_request_and_reads_the_token() {
     let transport = FakeTransport::answering(200, TOKEN);
-    let token =
-        block_on(app().exchange_code(&transport, "code-1", "https://app.example/cb", "verifier-1"))
-            .unwrap();
+    let token = block_on(app().exchange_code(
+        &transport,
+        &SystemClock,
+        "code-1",
+        "https://app.example/cb",
+        "verifier-1",
+    ))
+    .unwrap();
     assert_eq!(token.access_token.secret(), "czs_access_1");
     assert_eq!(token.expires_in, 1_893_456_000);
     let requests = transport.requests.borrow();
@@ -92,9 +97,30 @@ fn exchange_sends_the_exact_request_and_reads_the_token() {
 }
 
 #[test]
+fn the_flows_read_the_clock_they_are_given() {
+    // A lifetime instead of an absolute expiry is added to the given clock's time, read when
+    // the answer arrives: a fixed clock (any `Fn() -> i64`) makes the expiry exact.
+    let now = 1_800_000_000;
+    let lifetime = r#"{"access_token":"czs_access_1","expires_in":900}"#;
+    let transport = FakeTransport::answering(200, lifetime);
+    let token = block_on(app().exchange_code(
+        &transport,
+        &|| now,
+        "code-1",
+        "https://app.example/cb",
+        "verifier-1",
+    ))
+    .unwrap();
+    assert_eq!(token.expires_in, now + 900);
+    transport.push(200, lifetime);
+    let token = block_on(app().refresh_token(&transport, &|| now + 60, "czs_refresh_0")).unwrap();
+    assert_eq!(token.expires_in, now + 960);
+}
+
+#[test]
 fn refresh_sends_the_exact_request() {
     let transport = FakeTransport::answering(200, TOKEN);
-    block_on(app().refresh_token(&transport, "czs_refresh_0")).unwrap();
+    block_on(app().refresh_token(&transport, &SystemClock, "czs_refresh_0")).unwrap();
     assert_eq!(
         transport.requests.borrow()[0].body,
         r#"{"grant_type":"refresh_token","client_id":"cid","refresh_token":"czs_refresh_0"}"#
@@ -137,6 +163,7 @@ fn every_bad_answer_is_a_typed_error_without_secrets() {
         let transport = FakeTransport::answering(status, body);
         let err = block_on(app().exchange_code(
             &transport,
+            &SystemClock,
             "code-1",
             "https://app.example/cb",
             "verifier-1",
@@ -152,9 +179,14 @@ fn every_bad_answer_is_a_typed_error_without_secrets() {
     }
     // Transport failures pass through unchanged.
     let transport = FakeTransport::default();
-    let err =
-        block_on(app().exchange_code(&transport, "code-1", "https://app.example/cb", "verifier-1"))
-            .unwrap_err();
+    let err = block_on(app().exchange_code(
+        &transport,
+        &SystemClock,
+        "code-1",
+        "https://app.example/cb",
+        "verifier-1",
+    ))
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::NetworkError);
 }
 
@@ -162,7 +194,8 @@ fn every_bad_answer_is_a_typed_error_without_secrets() {
 fn invalid_arguments_send_nothing() {
     let transport = FakeTransport::answering(200, TOKEN);
     let err =
-        block_on(app().exchange_code(&transport, "", "https://app.example/cb", "v")).unwrap_err();
+        block_on(app().exchange_code(&transport, &SystemClock, "", "https://app.example/cb", "v"))
+            .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidArgument);
     assert!(transport.requests.borrow().is_empty());
 }
@@ -178,7 +211,7 @@ fn start_login(store: &MemoryStore, code: &str) -> (PkceAuthorizationUrl, String
             &params,
             store,
             &mut SystemRandom,
-            coze_auth::platform::now_unix_seconds(),
+            SystemClock.now_unix_seconds(),
         )
         .unwrap();
     let callback = format!(
@@ -194,7 +227,8 @@ fn start_login_then_handle_callback_with_a_memory_store() {
     let (auth, callback) = start_login(&store, "code-9");
 
     let transport = FakeTransport::answering(200, TOKEN);
-    let token = block_on(app().handle_callback(&transport, &callback, &store)).unwrap();
+    let token =
+        block_on(app().handle_callback(&transport, &SystemClock, &callback, &store)).unwrap();
     assert_eq!(token.refresh_token.unwrap().secret(), "czs_refresh_1");
     assert!(store.is_empty());
     let body = &transport.requests.borrow()[0].body;
@@ -206,7 +240,8 @@ fn start_login_then_handle_callback_with_a_memory_store() {
 
     // Replaying the same callback fails without a request.
     let transport = FakeTransport::answering(200, TOKEN);
-    let err = block_on(app().handle_callback(&transport, &callback, &store)).unwrap_err();
+    let err =
+        block_on(app().handle_callback(&transport, &SystemClock, &callback, &store)).unwrap_err();
     assert_eq!(err.code, ErrorCode::MissingPendingFlow);
     assert!(transport.requests.borrow().is_empty());
 }
@@ -216,7 +251,8 @@ fn a_failed_exchange_still_deletes_the_pending_flow() {
     let store = MemoryStore::default();
     let (_, callback) = start_login(&store, "c");
     let transport = FakeTransport::answering(400, r#"{"error_code":"invalid_grant"}"#);
-    let err = block_on(app().handle_callback(&transport, &callback, &store)).unwrap_err();
+    let err =
+        block_on(app().handle_callback(&transport, &SystemClock, &callback, &store)).unwrap_err();
     assert_eq!(err.code, ErrorCode::OAuthError);
     assert!(store.is_empty());
 }

@@ -1,8 +1,8 @@
 //! The web (confidential) app, static tokens and the JSON app config, through the public API.
 
 use coze_auth::{
-    AppConfig, ErrorCode, Secret, SystemRandom, TokenAuth, WebAuthorizationUrlParams, WebOAuthApp,
-    WebOAuthAppOptions,
+    AppConfig, ErrorCode, Secret, SystemClock, SystemRandom, TokenAuth, WebAuthorizationUrlParams,
+    WebOAuthApp, WebOAuthAppOptions,
 };
 use futures_executor::block_on;
 
@@ -43,8 +43,13 @@ fn login_round_trip_sends_the_secret_as_bearer_only() {
         .unwrap();
 
     let transport = FakeTransport::answering(200, TOKEN);
-    let token =
-        block_on(a.exchange_code(&transport, code.secret(), "https://app.example/cb")).unwrap();
+    let token = block_on(a.exchange_code(
+        &transport,
+        &SystemClock,
+        code.secret(),
+        "https://app.example/cb",
+    ))
+    .unwrap();
     assert_eq!(token.refresh_token.unwrap().secret(), "czs_refresh_1");
     let requests = transport.requests.borrow();
     assert_eq!(
@@ -71,7 +76,7 @@ fn login_round_trip_sends_the_secret_as_bearer_only() {
 #[test]
 fn refresh_sends_the_secret_and_errors_hide_it() {
     let transport = FakeTransport::answering(200, TOKEN);
-    block_on(app().refresh_token(&transport, "czs_refresh_0")).unwrap();
+    block_on(app().refresh_token(&transport, &SystemClock, "czs_refresh_0")).unwrap();
     let req = &transport.requests.borrow()[0];
     assert_eq!(
         req.body,
@@ -83,7 +88,7 @@ fn refresh_sends_the_secret_and_errors_hide_it() {
         401,
         r#"{"error_code":"invalid_client","error_message":"client_secret cs_web_secret_1 is wrong for czs_refresh_0"}"#,
     );
-    let err = block_on(app().refresh_token(&transport, "czs_refresh_0")).unwrap_err();
+    let err = block_on(app().refresh_token(&transport, &SystemClock, "czs_refresh_0")).unwrap_err();
     assert_eq!(err.code, ErrorCode::OAuthError);
     let shown = format!("{err} {err:?} {:?}", app());
     assert!(!shown.contains("cs_web_secret_1"), "{shown}");
@@ -147,8 +152,14 @@ fn a_jwt_app_config_mints_a_token() {
         let flow = config.jwt_flow().unwrap();
         let signer = RsaSigner::new(&config.parse_private_key().unwrap()).unwrap();
         let transport = FakeTransport::answering(200, JWT_TOKEN);
-        let token =
-            block_on(flow.get_token(&transport, &signer, &JwtTokenParams::default())).unwrap();
+        let token = block_on(flow.get_token(
+            &transport,
+            &signer,
+            &SystemClock,
+            &mut SystemRandom,
+            &JwtTokenParams::default(),
+        ))
+        .unwrap();
         assert_eq!(token.access_token.secret(), "czs_jwt_access_1");
         assert_eq!(
             transport.requests.borrow()[0].url,

@@ -9,7 +9,8 @@ use coze_auth::adapters::{FetchTransport, TimeoutSleeper, WebStorageStore};
 use coze_auth::core::http::MAX_BODY_BYTES;
 use coze_auth::{
     AuthorizationUrlParams, DeviceOAuthApp, DeviceOAuthAppOptions, ErrorCode, HttpRequest,
-    PendingFlowStore, PkceOAuthApp, PkceOAuthAppOptions, Sleeper, SystemRandom, Transport,
+    PendingFlowStore, PkceOAuthApp, PkceOAuthAppOptions, Sleeper, SystemClock, SystemRandom,
+    Transport,
 };
 use js_sys::{Function, Promise};
 use wasm_bindgen::{JsCast, JsValue};
@@ -104,7 +105,11 @@ async fn an_answer_comes_back_with_its_status_headers_and_body() {
     assert!(body.contains(r#""error_code":"invalid_grant""#), "{body}");
 
     let err = pkce_app()
-        .refresh_token(&FetchTransport::new(), "czs_not_a_refresh_token")
+        .refresh_token(
+            &FetchTransport::new(),
+            &SystemClock,
+            "czs_not_a_refresh_token",
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::OAuthError);
@@ -115,7 +120,7 @@ async fn an_answer_comes_back_with_its_status_headers_and_body() {
 async fn a_body_that_arrives_a_byte_at_a_time_is_read_whole() {
     fault("drip").await;
     let token = pkce_app()
-        .refresh_token(&FetchTransport::new(), "czs_any")
+        .refresh_token(&FetchTransport::new(), &SystemClock, "czs_any")
         .await
         .unwrap();
     assert!(token.access_token.secret().starts_with("czs_mock_at_"));
@@ -192,7 +197,7 @@ async fn a_redirect_is_returned_not_followed() {
     );
     fault("redirect").await;
     let err = pkce_app()
-        .refresh_token(&FetchTransport::new(), "czs_any")
+        .refresh_token(&FetchTransport::new(), &SystemClock, "czs_any")
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::HttpError);
@@ -247,7 +252,7 @@ async fn a_body_over_one_mib_is_refused_with_or_without_content_length() {
 async fn an_html_502_is_an_http_error_with_its_status() {
     fault("html_502").await;
     let err = pkce_app()
-        .refresh_token(&FetchTransport::new(), "czs_any")
+        .refresh_token(&FetchTransport::new(), &SystemClock, "czs_any")
         .await
         .unwrap_err();
     assert_eq!((err.code, err.status), (ErrorCode::HttpError, Some(502)));
@@ -357,7 +362,10 @@ async fn the_device_flow_polls_with_the_sleeper_and_the_fetch_transport() {
     })
     .unwrap();
     let transport = FetchTransport::new().with_timeout_ms(5_000);
-    let code = app.get_device_code(&transport, None).await.unwrap();
+    let code = app
+        .get_device_code(&transport, &SystemClock, None)
+        .await
+        .unwrap();
     let mut pending = 0;
     let token = app
         .poll_token(&transport, &TimeoutSleeper::new(), &code, |_| pending += 1)

@@ -7,8 +7,8 @@
 
 use coze_auth::adapters::{FetchTransport, WebStorageStore};
 use coze_auth::{
-    AuthorizationUrlParams, Error, OAuthToken, PendingFlowStore, PkceOAuthApp, PkceOAuthAppOptions,
-    SystemRandom,
+    AuthorizationUrlParams, Clock, Error, OAuthToken, PendingFlowStore, PkceOAuthApp,
+    PkceOAuthAppOptions, SystemClock, SystemRandom,
 };
 
 /// A PKCE login: starts it (the authorize URL to navigate to) and finishes it from the
@@ -55,7 +55,7 @@ impl CozeLogin {
             redirect_uri: redirect_uri.to_owned(),
             ..Default::default()
         };
-        let now = coze_auth::platform::now_unix_seconds();
+        let now = SystemClock.now_unix_seconds();
         let auth = self
             .app
             .start_login(&params, &self.store, &mut SystemRandom, now)?;
@@ -65,13 +65,15 @@ impl CozeLogin {
     /// Checks the callback's state against a started login and exchanges its code.
     pub async fn finish(&self, callback_url: &str) -> Result<OAuthToken, Error> {
         self.app
-            .handle_callback(&self.transport, callback_url, &self.store)
+            .handle_callback(&self.transport, &SystemClock, callback_url, &self.store)
             .await
     }
 
     /// A new token for a refresh token (which rotates: keep the new one).
     pub async fn refresh(&self, refresh_token: &str) -> Result<OAuthToken, Error> {
-        self.app.refresh_token(&self.transport, refresh_token).await
+        self.app
+            .refresh_token(&self.transport, &SystemClock, refresh_token)
+            .await
     }
 
     /// The store of pending logins.

@@ -6,7 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use coze_auth::adapters::WebStorageStore;
-use coze_auth::ErrorCode;
+use coze_auth::{Clock, ErrorCode, SystemClock};
 use coze_auth_wasm_consumer::CozeLogin;
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -103,7 +103,7 @@ async fn rust_api_logs_in_refreshes_and_refuses_a_replay() {
     );
     let token = login.finish(&callback).await.unwrap();
     assert!(token.access_token.secret().starts_with("czs_mock_at_"));
-    assert!(token.expires_in > coze_auth::platform::now_unix_seconds());
+    assert!(token.expires_in > SystemClock.now_unix_seconds());
     assert_eq!(pending(&raw), 0.0);
 
     // Refresh tokens rotate: the new one works, the old one is spent.
