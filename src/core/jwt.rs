@@ -581,7 +581,9 @@ impl<T: Transport, S: Signer> JwtTokenSource<T, S> {
     pub async fn access_token(&self, params: &JwtTokenParams) -> Result<OAuthToken, Error> {
         self.flow.validate_params(params)?;
         let key = self.flow.cache_key(params);
-        self.cache.get_or_mint(&key, || self.mint(params)).await
+        self.cache
+            .get_or_mint(&key, params.duration_seconds, || self.mint(params))
+            .await
     }
 
     /// One grant. The random source is borrowed only while the `jti` is drawn, never across an

@@ -54,9 +54,11 @@ impl InFlight {
 }
 
 enum Slot {
+    /// A minted token, with when it must be replaced and when it expires, by the local clock.
     Ready {
         token: OAuthToken,
-        lifetime_seconds: i64,
+        refresh_at: i64,
+        expires_at: i64,
     },
     Minting(Rc<InFlight>),
 }
@@ -120,22 +122,34 @@ struct Leader<'a> {
 }
 
 impl Leader<'_> {
-    fn finish(mut self, result: &Result<OAuthToken, Error>, started: i64) {
+    /// `started`: the local time the mint began; `granted_seconds`: the lifetime the grant asked
+    /// for, which Coze grants.
+    fn finish(mut self, result: &Result<OAuthToken, Error>, started: i64, granted_seconds: i64) {
         self.finished = true;
         let now = self.cache.now_unix_seconds();
         if let Ok(mut slots) = self.cache.slots.try_borrow_mut() {
             let mine =
                 |slot: &Slot| matches!(slot, Slot::Minting(f) if Rc::ptr_eq(f, &self.in_flight));
             slots.retain(|(k, slot)| {
-                let expired = matches!(slot, Slot::Ready { token, .. } if token.expires_in <= now);
+                let expired = matches!(slot, Slot::Ready { expires_at, .. } if *expires_at <= now);
                 !(expired || (k == self.key && mine(slot)))
             });
             if let Ok(token) = result {
+                // Freshness is measured on the local clock, from when the request was sent plus
+                // the lifetime granted: the lifetime asked for, or less when Coze's absolute
+                // `expires_in` says so by the local clock (a server that granted less, or a
+                // local clock running fast). Comparing `expires_in` with the local clock alone
+                // would serve tokens already expired when the local clock is slow.
+                let lifetime = granted_seconds
+                    .min(token.expires_in.saturating_sub(started))
+                    .max(0);
+                let expires_at = started.saturating_add(lifetime);
                 slots.push((
                     self.key.to_owned(),
                     Slot::Ready {
                         token: token.clone(),
-                        lifetime_seconds: token.expires_in.saturating_sub(started),
+                        refresh_at: expires_at - refresh_margin_seconds(lifetime),
+                        expires_at,
                     },
                 ));
             }
@@ -192,9 +206,8 @@ impl TokenCache {
             .find(|(k, _)| k == key)
             .and_then(|(_, slot)| match slot {
                 Slot::Ready {
-                    token,
-                    lifetime_seconds,
-                } if !should_refresh(token, *lifetime_seconds, now) => Some(token.clone()),
+                    token, refresh_at, ..
+                } if now < *refresh_at => Some(token.clone()),
                 _ => None,
             })
     }
@@ -212,12 +225,9 @@ impl TokenCache {
             Some((
                 _,
                 Slot::Ready {
-                    token,
-                    lifetime_seconds,
+                    token, refresh_at, ..
                 },
-            )) if !should_refresh(token, *lifetime_seconds, now) => {
-                return Next::Return(token.clone())
-            }
+            )) if now < *refresh_at => return Next::Return(token.clone()),
             Some((_, slot)) => *slot = Slot::Minting(in_flight.clone()),
             None => slots.push((key.to_owned(), Slot::Minting(in_flight.clone()))),
         }
@@ -225,8 +235,15 @@ impl TokenCache {
     }
 
     /// The token for `key`: cached, or minted by `mint` (once, however many callers ask at the
-    /// same time).
-    pub async fn get_or_mint<F, Fut>(&self, key: &str, mint: F) -> Result<OAuthToken, Error>
+    /// same time). `granted_seconds` is the lifetime the mint asks for (the JWT grant's
+    /// `duration_seconds`): a token is fresh until that long after its mint began, less
+    /// [`refresh_margin_seconds`], by the cache's clock.
+    pub async fn get_or_mint<F, Fut>(
+        &self,
+        key: &str,
+        granted_seconds: i64,
+        mint: F,
+    ) -> Result<OAuthToken, Error>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<OAuthToken, Error>>,
@@ -249,7 +266,7 @@ impl TokenCache {
                     };
                     let started = self.now_unix_seconds();
                     let result = mint().await;
-                    leader.finish(&result, started);
+                    leader.finish(&result, started, granted_seconds);
                     return result;
                 }
             }

@@ -67,6 +67,8 @@ fn join_all<T: Unpin>(futures: Vec<Pin<Box<dyn Future<Output = T> + '_>>>) -> Ve
 /// fails while `failures` is positive, and stays in flight for one poll.
 struct Endpoint {
     clock: Rc<Cell<i64>>,
+    /// How far Coze's clock is ahead of the local one, in seconds.
+    server_ahead: Cell<i64>,
     lifetime: i64,
     hits: Cell<u32>,
     failures: Cell<u32>,
@@ -89,7 +91,7 @@ impl Transport for Endpoint {
                 200,
                 format!(
                     r#"{{"access_token":"czs_jwt_{n}","expires_in":{},"token_type":"Bearer"}}"#,
-                    self.clock.get() + self.lifetime
+                    self.clock.get() + self.server_ahead.get() + self.lifetime
                 ),
             )
         };
@@ -113,6 +115,7 @@ fn source(lifetime: i64) -> (JwtTokenSource<Endpoint, FakeSigner>, Rc<Cell<i64>>
     let clock = Rc::new(Cell::new(START));
     let endpoint = Endpoint {
         clock: clock.clone(),
+        server_ahead: Cell::new(0),
         lifetime,
         hits: Cell::new(0),
         failures: Cell::new(0),
@@ -230,6 +233,34 @@ fn expiry_re_mints_exactly_once_at_the_margin() {
 }
 
 #[test]
+fn freshness_is_measured_on_the_local_clock_whatever_coze_s_clock_says() {
+    // The local clock 5 minutes slow: Coze's absolute expiry is 5 minutes later than the token
+    // really lasts by the local clock. The token is replaced at the margin of the lifetime
+    // asked for, measured from the local send time, never served after it expired.
+    let (s, clock) = source(900);
+    s.transport().server_ahead.set(300);
+    let params = JwtTokenParams::default(); // 900 s asked for
+    block_on(s.access_token(&params)).unwrap();
+    clock.set(START + 869);
+    block_on(s.access_token(&params)).unwrap();
+    assert_eq!(hits(&s), 1);
+    clock.set(START + 880);
+    block_on(s.access_token(&params)).unwrap();
+    assert_eq!(hits(&s), 2, "a slow local clock must not keep an expired token");
+
+    // The local clock 11 minutes fast: the token is still used for the time Coze left it,
+    // rather than minted again on every call.
+    let (s, clock) = source(900);
+    s.transport().server_ahead.set(-660);
+    block_on(s.access_token(&params)).unwrap();
+    for t in [1, 60, 200, 229] {
+        clock.set(START + t);
+        block_on(s.access_token(&params)).unwrap();
+    }
+    assert_eq!(hits(&s), 1, "a fast local clock must not mint on every call");
+}
+
+#[test]
 fn short_lifetimes_use_smaller_margins() {
     let (s, clock) = source(45); // margin 5 s
     let params = JwtTokenParams::default();
@@ -339,6 +370,7 @@ fn assertions_are_dated_by_the_cache_clock_and_drawn_from_the_given_random_sourc
     let clock = Rc::new(Cell::new(START));
     let endpoint = Endpoint {
         clock: clock.clone(),
+        server_ahead: Cell::new(0),
         lifetime: 900,
         hits: Cell::new(0),
         failures: Cell::new(0),
