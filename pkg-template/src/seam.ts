@@ -23,6 +23,7 @@ export interface Wasm {
   readTokenResponse: Export;
   pendingLoginKey: Export;
   takePendingLogin: Export;
+  pendingLoginExpired: Export;
 }
 
 /** A request the module built, for the JS layer to send as it is. */
@@ -118,6 +119,17 @@ export interface TakePendingLoginArgs {
   now: number;
 }
 
+/** A pending login found in a store (under the prefix of the keys of pending logins). */
+export interface PendingLoginExpiredArgs {
+  stored: string;
+  now: number;
+}
+
+export interface PendingLoginExpiredResult {
+  /** It can never be used any more (over an hour old, or unreadable): remove it. */
+  expired: boolean;
+}
+
 export interface PendingLoginKeyResult {
   key: string;
 }
@@ -171,3 +183,6 @@ export const pendingLoginKey = (wasm: Wasm, args: PendingLoginKeyArgs): PendingL
 
 /** Checks a callback URL against its stored pending login (constant time) and answers what to exchange. */
 export const takePendingLogin = (wasm: Wasm, args: TakePendingLoginArgs): PendingLogin => call(wasm.takePendingLogin, args);
+
+/** Whether a stored pending login has expired (startLogin removes abandoned logins). */
+export const pendingLoginExpired = (wasm: Wasm, args: PendingLoginExpiredArgs): PendingLoginExpiredResult => call(wasm.pendingLoginExpired, args);
