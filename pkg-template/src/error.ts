@@ -24,7 +24,9 @@ export type CozeAuthErrorCode =
   /** A private key that cannot be used (malformed, encrypted, not RSA, bad size); the message never quotes it. */
   | 'invalid_key'
   /** This class does not run here (e.g. `DeviceOAuthApp` or `OAuthJWTFlow` in a browser build). */
-  | 'unsupported';
+  | 'unsupported'
+  /** The WebAssembly module failed (a trap: out of memory, or a bug; `cause` has it); it was replaced by a fresh one. */
+  | 'internal';
 
 /** The one error class of this library. Messages never contain codes, verifiers, tokens or secrets. */
 export class CozeAuthError extends Error {

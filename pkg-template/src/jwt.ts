@@ -11,6 +11,7 @@ import {
   aborted,
   DEFAULT_TIMEOUT_MS,
   expectObject,
+  expectOptions,
   fail,
   type FetchLike,
   func,
@@ -257,7 +258,7 @@ export class OAuthJWTFlow {
 
   /** @throws {CozeAuthError} `invalid_argument` (a missing or malformed option), `invalid_key` (an unusable key). */
   constructor(options?: OAuthJWTFlowOptions) {
-    expectObject(options, 'options', true);
+    expectOptions(options, 'OAuthJWTFlow', '{ appId, keyid, privateKey, … }', true);
     const algorithm = string(options, 'algorithm');
     if (algorithm !== undefined && algorithm !== 'RS256') throw fail('algorithm must be RS256, the only algorithm Coze accepts.');
     this.#flow = {

@@ -2,14 +2,18 @@
 
 import {
   type BaseAppOptions,
+  baseURLOf,
   DEFAULT_TIMEOUT_MS,
   expectObject,
+  expectOptions,
   fail,
   type FetchLike,
   func,
   get,
   loadedWasm,
   loadWasm,
+  type Log,
+  loggerOf,
   millis,
   nowSeconds,
   type OAuthToken,
@@ -25,6 +29,7 @@ import {
 } from './core.js';
 import {
   type HttpRequest,
+  pendingLoginExpired,
   pendingLoginKey,
   type PkceAppArgs,
   pkceAuthorize,
@@ -36,6 +41,7 @@ import {
   takePendingLogin,
   type Wasm,
 } from './seam.js';
+import { CozeAuthError } from './error.js';
 
 /** `S256` (default, recommended) or `plain` (only for servers that cannot hash). */
 export type CodeChallengeMethod = 'S256' | 'plain';
@@ -47,6 +53,12 @@ export interface PKCEOAuthAppOptions extends BaseAppOptions {
    * (`https://api.coze.cn` → `https://www.coze.cn`); set it for private deployments.
    */
   wwwBaseURL?: string;
+  /**
+   * Where {@link PKCEOAuthApp.startLogin} keeps pending logins and
+   * {@link PKCEOAuthApp.handleCallback} finds them, unless a call passes its own. Default
+   * `globalThis.sessionStorage`.
+   */
+  storage?: PendingFlowStorage;
 }
 
 /** Parameters of {@link PKCEOAuthApp.getOAuthUrl}. */
@@ -90,7 +102,7 @@ export interface GetPKCEAccessTokenParams extends RequestOptions {
 
 /** Parameters of {@link PKCEOAuthApp.startLogin}. */
 export interface StartLoginParams extends GetPKCEOAuthUrlParams {
-  /** Where the pending flow is kept across the redirect. Default `globalThis.sessionStorage`. */
+  /** Where the pending flow is kept across the redirect. Default: the app's `storage`, else `globalThis.sessionStorage`. */
   storage?: PendingFlowStorage;
   /** Performs the navigation. Default `(url) => globalThis.location.assign(url)`. */
   navigate?: (url: string) => void;
@@ -98,8 +110,33 @@ export interface StartLoginParams extends GetPKCEOAuthUrlParams {
 
 /** Options of {@link PKCEOAuthApp.handleCallback}. */
 export interface HandleCallbackOptions extends RequestOptions {
-  /** The store given to {@link PKCEOAuthApp.startLogin}. Default `globalThis.sessionStorage`. */
+  /** The store given to {@link PKCEOAuthApp.startLogin}. Default: the app's `storage`, else `globalThis.sessionStorage`. */
   storage?: PendingFlowStorage;
+}
+
+/**
+ * Removes from `store` the pending logins under `prefix` that the module finds expired (over an
+ * hour old, or unreadable): logins started and never finished leave their verifier behind
+ * otherwise. Only where the store can be enumerated (`length` and `key(i)`, as Web Storage);
+ * best effort: a store that throws is left as it is.
+ */
+function removeExpired(wasm: Wasm, store: PendingFlowStorage, prefix: string, now: number): void {
+  try {
+    const length = get(store, 'length');
+    if (typeof length !== 'number' || typeof get(store, 'key') !== 'function' || prefix === '') return;
+    const keys: string[] = [];
+    for (let i = 0; i < length && i < 10000; i++) {
+      const key = store.key!(i);
+      if (typeof key === 'string' && key.startsWith(prefix)) keys.push(key);
+    }
+    for (const key of keys) {
+      const stored = store.getItem(key);
+      if (typeof stored === 'string' && pendingLoginExpired(wasm, { stored, now }).expired) store.removeItem(key);
+    }
+  } catch (e) {
+    if (e instanceof CozeAuthError && e.code === 'internal') throw e;
+    // The store refused: the login itself may still work.
+  }
 }
 
 /**
@@ -116,6 +153,8 @@ export class PKCEOAuthApp {
   #app: PkceAppArgs; // checked by the module with every call
   #fetch: FetchLike | undefined;
   #timeoutMs: number;
+  #storage: PendingFlowStorage | undefined;
+  #log: Log | undefined;
   #freed = false;
   #checked = false;
 
@@ -126,10 +165,14 @@ export class PKCEOAuthApp {
    * browser's very first construction they reject the first method call instead.
    */
   constructor(options: PKCEOAuthAppOptions) {
-    expectObject(options, 'options');
-    this.#app = { clientId: string(options, 'clientId', true), baseURL: string(options, 'baseURL'), wwwBaseURL: string(options, 'wwwBaseURL') };
+    expectOptions(options, 'PKCEOAuthApp', '{ clientId, baseURL?, … }');
+    // In Node, baseURL falls back to COZE_API_BASE.
+    this.#app = { clientId: string(options, 'clientId', true), baseURL: baseURLOf(options), wwwBaseURL: string(options, 'wwwBaseURL') };
     this.#fetch = func(options, 'fetch') as FetchLike | undefined;
     this.#timeoutMs = millis(options, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS;
+    const storage = get(options, 'storage');
+    this.#storage = storage == null ? undefined : storageOf(options);
+    this.#log = loggerOf(options, 'PKCEOAuthApp');
     const wasm = loadedWasm();
     if (wasm) this.#check(wasm); // option errors throw here, synchronously
   }
@@ -164,7 +207,7 @@ export class PKCEOAuthApp {
 
   /** Sends a request the module built, and has the module read the answer. */
   async #token(wasm: Wasm, request: HttpRequest, signal: Signal | undefined, secret1: string, secret2?: string): Promise<OAuthToken> {
-    return sendAndRead(wasm, this.#fetch, this.#timeoutMs, signal, request, readTokenResponse, { secret1, secret2 });
+    return sendAndRead(wasm, this.#fetch, this.#timeoutMs, signal, request, readTokenResponse, { secret1, secret2 }, this.#log);
   }
 
   #exchange(wasm: Wasm, code: string, redirectUri: string, codeVerifier: string, signal: Signal | undefined): Promise<OAuthToken> {
@@ -206,9 +249,11 @@ export class PKCEOAuthApp {
     const wasm = await this.#wasm();
     expectObject(params, 'params');
     const navigate = func(params, 'navigate') as ((url: string) => void) | undefined;
-    const store = storageOf(params);
+    const store = storageOf(params, this.#storage);
     // With `loginNow`, the module answers the pending login's `key` and `value` too.
-    const auth = this.#authorize(wasm, params, nowSeconds()) as Required<PkceAuthorizeResult>;
+    const now = nowSeconds();
+    const auth = this.#authorize(wasm, params, now) as Required<PkceAuthorizeResult>;
+    removeExpired(wasm, store, auth.key.slice(0, auth.key.length - auth.state.length), now);
     storageCall(store, 'setItem', 'save', auth.key, auth.value);
     if (navigate) {
       navigate(auth.url);
@@ -232,7 +277,7 @@ export class PKCEOAuthApp {
     const wasm = await this.#wasm();
     expectObject(options, 'options', true);
     if (typeof url !== 'string') throw fail('handleCallback needs the callback URL (location.href) as a string.');
-    const store = storageOf(options);
+    const store = storageOf(options, this.#storage);
     const signal = signalOf(options);
     const { key } = pendingLoginKey(wasm, { url });
     const stored = storageCall(store, 'getItem', 'read', key);

@@ -155,7 +155,18 @@ const NO_BYTES = new Uint8Array(0);
  * its Rust side writes it.
  */
 export function call<Result>(operation: Export, args: object, bytes: Uint8Array = NO_BYTES): Result {
-  const r = JSON.parse(decoder.decode(operation(encoder.encode(JSON.stringify(args)), bytes)));
+  let r;
+  try {
+    r = JSON.parse(decoder.decode(operation(encoder.encode(JSON.stringify(args)), bytes)));
+  } catch (cause) {
+    // A trap (WebAssembly.RuntimeError: out of memory, a bug) or any other failure of the call:
+    // the loader has dropped that instance already, and the next call gets a fresh one.
+    if (cause instanceof CozeAuthError) throw cause;
+    throw new CozeAuthError(
+      'The coze-auth WebAssembly module failed (see `cause`; out of memory, or a bug to report). It was discarded: the next call starts a fresh one.',
+      { code: 'internal', cause },
+    );
+  }
   if (r.error) {
     const { message, ...details } = r.error as { message: string; code: CozeAuthErrorCode };
     throw new CozeAuthError(message, details);

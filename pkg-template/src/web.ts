@@ -5,11 +5,15 @@
 
 import {
   type BaseAppOptions,
+  baseURLOf,
   DEFAULT_TIMEOUT_MS,
   expectObject,
+  expectOptions,
   fail,
   type FetchLike,
   func,
+  type Log,
+  loggerOf,
   millis,
   nodeWasm,
   type OAuthToken,
@@ -66,19 +70,21 @@ export class WebOAuthApp {
   #app: WebAppArgs; // checked by the module with every call
   #fetch: FetchLike | undefined;
   #timeoutMs: number;
+  #log: Log | undefined;
   #freed = false;
 
   /** @throws {CozeAuthError} `invalid_argument` when an option is missing or malformed. */
   constructor(options: WebOAuthAppOptions) {
-    expectObject(options, 'options');
+    expectOptions(options, 'WebOAuthApp', '{ clientId, clientSecret, baseURL?, … }');
     this.#app = {
       clientId: string(options, 'clientId', true),
       clientSecret: string(options, 'clientSecret', true),
-      baseURL: string(options, 'baseURL'),
+      baseURL: baseURLOf(options), // else COZE_API_BASE
       wwwBaseURL: string(options, 'wwwBaseURL'),
     };
     this.#fetch = func(options, 'fetch') as FetchLike | undefined;
     this.#timeoutMs = millis(options, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS;
+    this.#log = loggerOf(options, 'WebOAuthApp');
     webCheckApp(this.#wasm(), { app: this.#app });
   }
 
@@ -89,7 +95,7 @@ export class WebOAuthApp {
 
   /** Sends a request the module built; the module reads the answer, scrubbing `secret` and the client secret. */
   async #token(wasm: Wasm, request: HttpRequest, signal: Signal | undefined, secret: string): Promise<OAuthToken> {
-    return sendAndRead(wasm, this.#fetch, this.#timeoutMs, signal, request, readTokenResponse, { secret1: secret, secret2: this.#app.clientSecret });
+    return sendAndRead(wasm, this.#fetch, this.#timeoutMs, signal, request, readTokenResponse, { secret1: secret, secret2: this.#app.clientSecret }, this.#log);
   }
 
   #exchange(wasm: Wasm, code: string, redirectUri: string, signal: Signal | undefined): Promise<OAuthToken> {
