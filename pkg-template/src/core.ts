@@ -196,13 +196,13 @@ export function string(obj: unknown, key: string, required?: boolean): string | 
     if (required) throw fail(`${key} is required.`);
     return undefined;
   }
-  if (typeof v !== 'string') throw fail(`${key} must be a string.`);
+  if (typeof v !== 'string') throw fail(`${key} must be a string; received ${kindOf(v)}.`);
   return v;
 }
 
 export function func(obj: unknown, key: string): ((...args: never[]) => unknown) | undefined {
   const v = get(obj, key);
-  if (v != null && typeof v !== 'function') throw fail(`${key} must be a function.`);
+  if (v != null && typeof v !== 'function') throw fail(`${key} must be a function; received ${kindOf(v)}.`);
   return (v as ((...args: never[]) => unknown) | null | undefined) ?? undefined;
 }
 

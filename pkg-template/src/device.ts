@@ -11,6 +11,7 @@ import {
   fail,
   type FetchLike,
   func,
+  kindOf,
   get,
   loadedWasm,
   loadWasm,
@@ -214,7 +215,7 @@ export class DeviceOAuthApp {
   async refreshAccessToken(refreshToken: string, options?: RequestOptions): Promise<OAuthToken> {
     const wasm = await this.#wasm();
     expectObject(options, 'options', true);
-    if (typeof refreshToken !== 'string') throw fail('refreshToken must be a string.');
+    if (typeof refreshToken !== 'string') throw fail(`refreshToken must be a string; received ${kindOf(refreshToken)}.`);
     const request = deviceRefreshRequest(wasm, { app: this.#app, refreshToken });
     return this.#call(wasm, request, signalOf(options), readTokenResponse, { secret1: refreshToken });
   }

@@ -17,6 +17,7 @@ import {
   func,
   get,
   isObject,
+  kindOf,
   millis,
   nodeWasm,
   nowSeconds,
@@ -401,7 +402,8 @@ export class OAuthJWTFlow {
 export function botChatScope(botIds: readonly string[], permissions?: readonly string[]): JwtScope {
   const wasm = wasmNow();
   const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
-  if (!strings(botIds)) throw fail('botIds must be an array of strings.');
-  if (permissions !== undefined && !strings(permissions)) throw fail('permissions must be an array of strings.');
+  const what = (v: unknown) => (Array.isArray(v) ? 'an array with an item that is not a string' : kindOf(v));
+  if (!strings(botIds)) throw fail(`botIds must be an array of strings; received ${what(botIds)}.`);
+  if (permissions !== undefined && !strings(permissions)) throw fail(`permissions must be an array of strings; received ${what(permissions)}.`);
   return botChatScopeOp(wasm, { botIds, permissions });
 }

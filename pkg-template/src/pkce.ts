@@ -9,6 +9,7 @@ import {
   fail,
   type FetchLike,
   func,
+  kindOf,
   get,
   loadedWasm,
   loadWasm,
@@ -235,7 +236,7 @@ export class PKCEOAuthApp {
   async refreshAccessToken(refreshToken: string, options?: RequestOptions): Promise<OAuthToken> {
     const wasm = await this.#wasm();
     expectObject(options, 'options', true);
-    if (typeof refreshToken !== 'string') throw fail('refreshToken must be a string.');
+    if (typeof refreshToken !== 'string') throw fail(`refreshToken must be a string; received ${kindOf(refreshToken)}.`);
     const signal = signalOf(options);
     return this.#token(wasm, pkceRefreshRequest(wasm, { app: this.#app, refreshToken }), signal, refreshToken);
   }
@@ -276,7 +277,7 @@ export class PKCEOAuthApp {
   async handleCallback(url: string, options?: HandleCallbackOptions): Promise<OAuthToken> {
     const wasm = await this.#wasm();
     expectObject(options, 'options', true);
-    if (typeof url !== 'string') throw fail('handleCallback needs the callback URL (location.href) as a string.');
+    if (typeof url !== 'string') throw fail(`handleCallback needs the callback URL (location.href) as a string; received ${kindOf(url)}.`);
     const store = storageOf(options, this.#storage);
     const signal = signalOf(options);
     const { key } = pendingLoginKey(wasm, { url });

@@ -12,6 +12,7 @@ import {
   fail,
   type FetchLike,
   func,
+  kindOf,
   type Log,
   loggerOf,
   millis,
@@ -127,7 +128,7 @@ export class WebOAuthApp {
    */
   async handleCallback(url: string, options: WebCallbackOptions): Promise<OAuthToken> {
     const wasm = this.#wasm();
-    if (typeof url !== 'string') throw fail('handleCallback needs the callback URL as a string.');
+    if (typeof url !== 'string') throw fail(`handleCallback needs the callback URL as a string; received ${kindOf(url)}.`);
     expectObject(options, 'options');
     const state = string(options, 'state', true);
     const redirectUri = string(options, 'redirectUri', true);
@@ -140,7 +141,7 @@ export class WebOAuthApp {
   async refreshAccessToken(refreshToken: string, options?: RequestOptions): Promise<OAuthToken> {
     const wasm = this.#wasm();
     expectObject(options, 'options', true);
-    if (typeof refreshToken !== 'string') throw fail('refreshToken must be a string.');
+    if (typeof refreshToken !== 'string') throw fail(`refreshToken must be a string; received ${kindOf(refreshToken)}.`);
     const request = webRefreshRequest(wasm, { app: this.#app, refreshToken });
     return this.#token(wasm, request, signalOf(options), refreshToken);
   }

@@ -374,6 +374,18 @@ t('constructor mistakes say what was received and what is expected, never the va
   ]
   secret('pat_secret_token_value_0123')
   for (const [make, message] of cases) assert.throws(make, (e) => e instanceof CozeAuthError && e.code === 'invalid_argument' && e.message === message)
+  // Options and arguments of the wrong type say what they received, the same way.
+  assert.throws(() => new PKCEOAuthApp({ clientId: 7484523669621473318 }), { message: 'clientId must be a string; received a number.' })
+  assert.throws(() => new PKCEOAuthApp({ clientId: CLIENT_ID, fetch: 'fetch' }), { message: 'fetch must be a function; received a string.' })
+  assert.throws(() => botChatScope('7400000000000000001'), { message: 'botIds must be an array of strings; received a string.' })
+  assert.throws(() => botChatScope([7400000000000000001]), { message: 'botIds must be an array of strings; received an array with an item that is not a string.' })
+  assert.throws(() => loadOAuthApp(42), { message: 'loadOAuthApp needs the config as JSON text, a path to its file, or an object; received a number.' })
+})
+
+t('a method given an argument of the wrong type says what it received', async () => {
+  const app = new PKCEOAuthApp({ clientId: CLIENT_ID })
+  await rejects(app.refreshAccessToken({ refresh_token: 'x' }), { code: 'invalid_argument', message: 'refreshToken must be a string; received an object.' })
+  await rejects(app.handleCallback(undefined), { code: 'invalid_argument', message: 'handleCallback needs the callback URL (location.href) as a string; received nothing.' })
 })
 
 t('a wrong codeVerifier at the exchange says the verifier did not match, not "start the login again"', () => withMock(async (coze) => {
