@@ -292,7 +292,7 @@ export async function sendAndRead<Args extends object, Result>(
 export function sleep(ms: number, signal: Signal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(aborted());
-    let left = Number.isFinite(ms) ? Math.max(0, ms) : MAX_TIMER_MS;
+    let left = ms > 0 ? ms : 0; // NaN: no wait; Infinity: until the signal fires
     let timer: ReturnType<typeof setTimeout> | undefined;
     const done = () => {
       clearTimeout(timer);
@@ -421,7 +421,9 @@ export async function send(fetchFn: FetchLike | undefined, timeoutMs: number, si
   const started = Date.now();
   try {
     const response = await exchange(fetchFn, timeoutMs, signal, request);
-    log(`${request.method} ${request.url} -> ${response.status} (logId ${response.logId ?? 'none'}) in ${Date.now() - started} ms`);
+    // A header that does not look like a log id is not copied into the line (it could echo anything).
+    const logId = response.logId === undefined ? 'none' : /^[0-9A-Za-z_-]{1,64}$/.test(response.logId) ? response.logId : 'malformed';
+    log(`${request.method} ${request.url} -> ${response.status} (logId ${logId}) in ${Date.now() - started} ms`);
     return response;
   } catch (e) {
     log(`${request.method} ${request.url} failed (${(e as { code?: string } | undefined)?.code ?? 'error'}) after ${Date.now() - started} ms`);

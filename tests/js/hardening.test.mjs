@@ -263,6 +263,11 @@ t('a logger on every flow: one line per request (method, URL, status, log id, ti
   await rejects(new PKCEOAuthApp({ clientId: CLIENT_ID, baseURL: `http://127.0.0.1:${port}`, logger: (l) => failed.push(l) }).refreshAccessToken('czs_refresh_for_the_failed_line'), { code: 'network_error' })
   assert.match(failed[0], new RegExp(`^\\[coze-auth\\] \\[PKCEOAuthApp\\] POST http://127\\.0\\.0\\.1:${port}/api/permission/oauth2/token failed \\(network_error\\) after \\d+ ms$`))
   assert.throws(() => pkce(coze, { logger: 'console' }), { code: 'invalid_argument' })
+  // A log id header that does not look like one is not copied into the line.
+  const odd = []
+  const fetch = async () => new Response('{}', { status: 500, headers: { 'x-tt-logid': 'echo of code=czs_echoed_code_0123456789' } })
+  await rejects(new PKCEOAuthApp({ clientId: CLIENT_ID, fetch, logger: (l) => odd.push(l) }).refreshAccessToken('czs_refresh_for_the_odd_log_id'), { code: 'http_error' })
+  assert.match(odd[0], /-> 500 \(logId malformed\) in \d+ ms$/)
 }))
 
 t('codeVerifier of the caller (RFC 7636: 43 to 128 characters) in getOAuthUrl and startLogin', () => withMock(async (coze) => {
