@@ -5,10 +5,11 @@
 
 import { COZE_CN_BASE_URL, type CozeBaseURL, type CozeWwwBaseURL } from './constants.js';
 import { DeviceOAuthApp } from './device.js';
-import { expectObject, fail, type FetchLike, isObject, nodeWasm } from './core.js';
+import { readFileSync } from 'node:fs';
+import { type CozeAuthLogger, expectObject, fail, type FetchLike, isObject, kindOf, nodeWasm } from './core.js';
 import { encoder } from './seam.js';
 import { readAppConfig } from './seam-node.js';
-import { type CozeAuthLogger, OAuthJWTFlow } from './jwt.js';
+import { OAuthJWTFlow } from './jwt.js';
 import { PKCEOAuthApp } from './pkce.js';
 import { WebOAuthApp } from './web.js';
 
@@ -66,15 +67,29 @@ export interface OAuthAppByClientType {
 export interface LoadOAuthAppOptions {
   fetch?: FetchLike;
   timeoutMs?: number;
-  /** Used by a jwt app. */
+  /** Receives a debug line per request (every kind of app). */
   logger?: CozeAuthLogger;
+}
+
+/** The text of the config file at `path` (a config that is not JSON text, as coze-java takes it). */
+function readConfigFile(path: string): string {
+  if (path.trim() === '') throw fail('loadOAuthApp needs the config as JSON text, a path to its file, or an object; received an empty string.');
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: unknown } | undefined)?.code;
+    // Quoted only when it looks like a path (never a mangled config, which may hold a secret).
+    const shown = path.length <= 512 && !/[{}"\p{Cc}]/u.test(path) ? `file ${JSON.stringify(path)}` : 'file (the string given is not JSON text, so it was taken as a path)';
+    throw fail(`Could not read the app config ${shown} (${typeof code === 'string' ? code : 'unreadable'}). Pass the path to the JSON file, or its JSON text.`);
+  }
 }
 
 /** Any app. */
 export type OAuthApp = PKCEOAuthApp | DeviceOAuthApp | WebOAuthApp | OAuthJWTFlow;
 
 /**
- * The app a JSON config describes (py `load_oauth_app_from_config`): `pkce` → {@link PKCEOAuthApp},
+ * The app a JSON config describes (py `load_oauth_app_from_config`), given as JSON text, as an
+ * object, or as the path to its file (a string that does not begin with `{`, as coze-java takes it): `pkce` → {@link PKCEOAuthApp},
  * `device` → {@link DeviceOAuthApp}, `web` → {@link WebOAuthApp}, `jwt` → {@link OAuthJWTFlow}
  * (whose values then do not fall back to the environment; `coze_api_base` defaults to
  * {@link COZE_CN_BASE_URL}). Errors name the key, never a value.
@@ -88,11 +103,14 @@ export function loadOAuthApp<T extends OAuthAppConfig['client_type']>(
 export function loadOAuthApp(config: string | OAuthAppConfig, options?: LoadOAuthAppOptions): OAuthApp;
 export function loadOAuthApp(config: string | OAuthAppConfig, options?: LoadOAuthAppOptions): OAuthApp {
   expectObject(options, 'options', true);
-  let text: unknown = config;
+  let text: string;
   if (isObject(config) && !Array.isArray(config)) text = JSON.stringify(config);
-  if (typeof text !== 'string') throw fail('loadOAuthApp needs the config as JSON text or an object.');
+  else if (typeof config === 'string') text = config.trimStart().startsWith('{') ? config : readConfigFile(config);
+  else throw fail(`loadOAuthApp needs the config as JSON text, a path to its file, or an object; received ${kindOf(config)}.`);
   const c = readAppConfig(nodeWasm('loadOAuthApp'), encoder.encode(text));
-  const { clientId, baseURL } = c;
+  const { clientId } = c;
+  // A config is complete: its values do not fall back to the environment.
+  const baseURL = c.baseURL ?? COZE_CN_BASE_URL;
   switch (c.clientType) {
     case 'pkce':
       return new PKCEOAuthApp({ ...options, clientId, baseURL, wwwBaseURL: c.wwwBaseURL } as ConstructorParameters<typeof PKCEOAuthApp>[0]);
@@ -101,7 +119,6 @@ export function loadOAuthApp(config: string | OAuthAppConfig, options?: LoadOAut
     case 'web':
       return new WebOAuthApp({ ...options, clientId, clientSecret: c.clientSecret, baseURL, wwwBaseURL: c.wwwBaseURL } as ConstructorParameters<typeof WebOAuthApp>[0]);
     default:
-      // jwt. A config is complete: its values do not fall back to the environment.
-      return new OAuthJWTFlow({ ...options, appId: clientId, keyid: c.publicKeyId, privateKey: c.privateKey, baseURL: baseURL ?? COZE_CN_BASE_URL });
+      return new OAuthJWTFlow({ ...options, appId: clientId, keyid: c.publicKeyId, privateKey: c.privateKey, baseURL });
   }
 }

@@ -67,6 +67,11 @@ export interface BaseAppOptions {
   fetch?: FetchLike;
   /** Per-request time limit in milliseconds, covering headers and body. Default 30000. */
   timeoutMs?: number;
+  /**
+   * Receives one debug line per request: method, URL, status, log id and time (never a code,
+   * verifier, token or secret). Default: silent.
+   */
+  logger?: CozeAuthLogger;
 }
 
 /** Per-call options for anything that goes over the network. */
@@ -77,11 +82,19 @@ export interface RequestOptions {
 
 export type { OAuthToken } from './seam.js';
 
-/** A `sessionStorage`-like store for pending logins. */
+/** A logger for debug lines (URL, status, log id, timing; never a token, code, JWT or key). */
+export type CozeAuthLogger = ((message: string, level: 'debug') => void) | { debug(message: string): void };
+
+/**
+ * A `sessionStorage`-like store for pending logins. With `length` and `key(i)` (as Web Storage
+ * has), `startLogin` also removes the pending logins that expired (abandoned logins).
+ */
 export interface PendingFlowStorage {
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;
   removeItem(key: string): void;
+  readonly length?: number;
+  key?(index: number): string | null;
 }
 
 /** A response as `send` hands it to the module: what it read of the headers, and the body. */
@@ -110,7 +123,59 @@ export function get(value: unknown, key: string): unknown {
 }
 
 export function expectObject(value: unknown, name: string, optional?: boolean): void {
-  if (!isObject(value) && !(optional && value === undefined)) throw fail(`${name} must be an object.`);
+  if (!isObject(value) && !(optional && value === undefined)) throw fail(`${name} must be an object; received ${kindOf(value)}.`);
+}
+
+/** What a value is, for a message ("a string", "an array", "null"), never the value itself. */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return type === 'undefined' ? 'nothing' : type === 'object' ? 'an object' : `a${/^[aeiou]/.test(type) ? 'n' : ''} ${type}`;
+}
+
+/**
+ * A constructor's options object: `what` takes `shape` (e.g. `{ clientId, … }`). Anything else
+ * (a string, as in `new PKCEOAuthApp('id')`) says what was received and what is expected.
+ */
+export function expectOptions(value: unknown, what: string, shape: string, optional?: boolean): void {
+  if ((isObject(value) && !Array.isArray(value)) || (optional && value === undefined)) return;
+  throw fail(`${what} takes an options object (${shape}); received ${kindOf(value)}.`);
+}
+
+/**
+ * The `baseURL` option, else the environment's `COZE_API_BASE` in Node (an empty variable counts
+ * as unset), else undefined (the module's default, https://api.coze.cn).
+ */
+export function baseURLOf(options: unknown): string | undefined {
+  const given = string(options, 'baseURL');
+  if (given !== undefined) return given;
+  const env = (get(globalThis, 'process') as { env?: Record<string, string | undefined> } | undefined)?.env;
+  const v = get(env, 'COZE_API_BASE');
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** A logger's line sink: `[coze-auth] [what] …`; errors a logger throws are ignored. */
+export type Log = (line: string) => void;
+
+/** `logger`: a function `(message, level)` or an object with `debug(message)`, for the class `what`. */
+export function loggerOf(options: unknown, what: string): Log | undefined {
+  const logger = get(options, 'logger');
+  if (logger == null) return undefined;
+  const debug =
+    typeof logger === 'function'
+      ? (line: string) => logger(line, 'debug')
+      : typeof get(logger, 'debug') === 'function'
+        ? (line: string) => (logger as { debug(message: string): void }).debug(line)
+        : undefined;
+  if (!debug) throw fail('logger must be a function (message, level) or an object with a debug method.');
+  return (line) => {
+    try {
+      debug(`[coze-auth] [${what}] ${line}`);
+    } catch {
+      // A broken logger must not break authentication.
+    }
+  };
 }
 
 /** An optional string option (undefined/null: absent); `required` makes it mandatory. */
@@ -122,13 +187,13 @@ export function string(obj: unknown, key: string, required?: boolean): string | 
     if (required) throw fail(`${key} is required.`);
     return undefined;
   }
-  if (typeof v !== 'string') throw fail(`${key} must be a string.`);
+  if (typeof v !== 'string') throw fail(`${key} must be a string; received ${kindOf(v)}.`);
   return v;
 }
 
 export function func(obj: unknown, key: string): ((...args: never[]) => unknown) | undefined {
   const v = get(obj, key);
-  if (v != null && typeof v !== 'function') throw fail(`${key} must be a function.`);
+  if (v != null && typeof v !== 'function') throw fail(`${key} must be a function; received ${kindOf(v)}.`);
   return (v as ((...args: never[]) => unknown) | null | undefined) ?? undefined;
 }
 
@@ -151,9 +216,12 @@ export function signalOf(obj: unknown): Signal | undefined {
   return v as Signal;
 }
 
-/** `options.storage`, else `globalThis.sessionStorage` (whose getter may throw: then absent). */
-export function storageOf(options: unknown): PendingFlowStorage {
-  let store = get(options, 'storage');
+/**
+ * `options.storage`, else `fallback` (the app's), else `globalThis.sessionStorage` (whose getter
+ * may throw: then absent).
+ */
+export function storageOf(options: unknown, fallback?: unknown): PendingFlowStorage {
+  let store = get(options, 'storage') ?? fallback;
   if (store == null) store = get(globalThis, 'sessionStorage');
   if (!['getItem', 'setItem', 'removeItem'].every((m) => typeof get(store, m) === 'function')) {
     throw fail('No storage for the pending login: sessionStorage is not available here, so pass `storage` (an object with getItem, setItem and removeItem).');
@@ -161,7 +229,7 @@ export function storageOf(options: unknown): PendingFlowStorage {
   return store as PendingFlowStorage;
 }
 
-export function storageCall<M extends keyof PendingFlowStorage>(
+export function storageCall<M extends 'getItem' | 'setItem' | 'removeItem'>(
   store: PendingFlowStorage,
   method: M,
   what: string,
@@ -202,8 +270,9 @@ export async function sendAndRead<Args extends object, Result>(
   request: HttpRequest,
   read: Reader<Args, Result>,
   args: Args,
+  log?: Log,
 ): Promise<Result> {
-  const { body, ...res } = await send(fetchFn, timeoutMs, signal, request);
+  const { body, ...res } = await send(fetchFn, timeoutMs, signal, request, log);
   return read(wasm, { response: res, now: nowSeconds(), ...args }, body);
 }
 
@@ -214,6 +283,8 @@ export async function sendAndRead<Args extends object, Result>(
 export function sleep(ms: number, signal: Signal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(aborted());
+    let left = ms > 0 ? ms : 0; // NaN: no wait; Infinity: until the signal fires
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const done = () => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -222,23 +293,137 @@ export function sleep(ms: number, signal: Signal | undefined): Promise<void> {
       done();
       reject(aborted());
     };
-    const timer = setTimeout(() => {
-      done();
-      resolve();
-    }, Math.max(0, ms));
+    // setTimeout takes at most 2^31-1 ms (it fires after 1 ms otherwise): sleep in such chunks.
+    const wait = () => {
+      const chunk = Math.min(left, MAX_TIMER_MS);
+      left -= chunk;
+      timer = setTimeout(() => {
+        if (left > 0) return wait();
+        done();
+        resolve();
+      }, chunk);
+    };
+    wait();
     signal?.addEventListener('abort', onAbort);
   });
 }
 
+/** The longest delay setTimeout takes (2^31-1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2147483647;
+
 export const aborted = () => fail("The request was aborted by the caller's AbortSignal.", 'aborted');
 
 /**
- * Sends one request of the core and returns `{status, logId, retryAfter, body, tooLarge}`. The whole
+ * Why a request got no response, for a message: the error code and the address or host from
+ * `cause`, `cause.cause` (undici) or an AggregateError's first error, e.g. `ECONNREFUSED
+ * 127.0.0.1:1` or `ENOTFOUND api.coze.cn`. Only these checked tokens are quoted, never free
+ * text (a custom fetch's message could hold anything).
+ */
+function failureReason(cause: unknown): string | undefined {
+  const seen: unknown[] = [];
+  for (let e: unknown = cause; isObject(e) && seen.length < 4 && !seen.includes(e); ) {
+    seen.push(e);
+    const code = get(e, 'code');
+    if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) {
+      const address = get(e, 'address');
+      const port = get(e, 'port');
+      const host = get(e, 'hostname') ?? get(e, 'host');
+      let where = '';
+      if (typeof address === 'string' && /^[0-9A-Fa-f:.]{2,45}$/.test(address)) {
+        where = address.includes(':') ? `[${address}]` : address;
+        if (typeof port === 'number' && Number.isInteger(port)) where += `:${port}`;
+      } else if (typeof host === 'string' && /^[A-Za-z0-9.-]{1,253}$/.test(host)) {
+        where = host;
+      }
+      return where ? `${code} ${where}` : code;
+    }
+    const errors = get(e, 'errors');
+    e = get(e, 'cause') ?? (Array.isArray(errors) ? errors[0] : undefined);
+  }
+  return undefined;
+}
+
+/** The message of a request that got no response: the host, the reason, and CORS in a page. */
+function networkFailure(url: string, cause: unknown): string {
+  let host = 'Coze';
+  try {
+    host = new URL(url).host;
+  } catch {
+    // the module built the URL; keep "Coze"
+  }
+  const reason = failureReason(cause);
+  const page = get(globalThis, 'document') !== undefined;
+  return (
+    `Could not reach ${host}: ${reason ?? 'no response (see `cause`)'}. ` +
+    (page
+      ? 'Check the network and baseURL; in a page, the request may also have been blocked by CORS (see the browser console).'
+      : 'Check the network, DNS and baseURL (and a proxy, if you need one).')
+  );
+}
+
+/**
+ * Reads the body, at most MAX_BODY_BYTES of it as decompressed (whatever `Content-Length`
+ * said): the bytes, or undefined past the limit, when the reading stops at once. As a stream
+ * where the Response has one, else whole with `arrayBuffer()` and checked after.
+ */
+async function readBody(response: unknown, race: <T>(work: () => Promise<T>) => Promise<T>): Promise<Uint8Array | undefined> {
+  const stream = get(response, 'body');
+  const getReader = get(stream, 'getReader');
+  if (typeof getReader !== 'function') {
+    const whole = new Uint8Array(await race(() => (response as { arrayBuffer(): Promise<ArrayBuffer> }).arrayBuffer()));
+    return whole.byteLength > MAX_BODY_BYTES ? undefined : whole;
+  }
+  const reader = getReader.call(stream) as { read(): Promise<{ done: boolean; value?: unknown }>; cancel(): Promise<void> };
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await race(() => reader.read());
+      if (done) break;
+      if (!ArrayBuffer.isView(value)) throw fail('The response body is not a stream of bytes (a custom fetch?).', 'invalid_response');
+      total += value.byteLength;
+      if (total > MAX_BODY_BYTES) return undefined;
+      chunks.push(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+    }
+    finished = true;
+  } finally {
+    // Past the limit, or on a timeout or abort: stop reading (the request is aborted too).
+    if (!finished) reader.cancel().catch(() => {});
+  }
+  const body = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return body;
+}
+
+/**
+ * Sends one request of the core and returns `{status, logId, retryAfter, body, tooLarge}` (a body
+ * over the limit, declared or counted while read, is not kept), with a line to `log`. The whole
  * exchange, headers and body, runs under a deadline that settles it on time even if `fetch`
  * ignores the AbortSignal: the work races a promise that rejects when the timer fires or the
  * caller's signal aborts, and the request's own controller is aborted then too.
  */
-export async function send(fetchFn: FetchLike | undefined, timeoutMs: number, signal: Signal | undefined, request: HttpRequest): Promise<SentResponse> {
+export async function send(fetchFn: FetchLike | undefined, timeoutMs: number, signal: Signal | undefined, request: HttpRequest, log?: Log): Promise<SentResponse> {
+  if (!log) return exchange(fetchFn, timeoutMs, signal, request);
+  const started = Date.now();
+  try {
+    const response = await exchange(fetchFn, timeoutMs, signal, request);
+    // A header that does not look like a log id is not copied into the line (it could echo anything).
+    const logId = response.logId === undefined ? 'none' : /^[0-9A-Za-z_-]{1,64}$/.test(response.logId) ? response.logId : 'malformed';
+    log(`${request.method} ${request.url} -> ${response.status} (logId ${logId}) in ${Date.now() - started} ms`);
+    return response;
+  } catch (e) {
+    log(`${request.method} ${request.url} failed (${(e as { code?: string } | undefined)?.code ?? 'error'}) after ${Date.now() - started} ms`);
+    throw e;
+  }
+}
+
+/** {@link send} without the log line. */
+async function exchange(fetchFn: FetchLike | undefined, timeoutMs: number, signal: Signal | undefined, request: HttpRequest): Promise<SentResponse> {
   if (signal?.aborted) throw aborted();
   let timedOut = false;
   let reject!: (reason: string) => void;
@@ -260,7 +445,7 @@ export async function send(fetchFn: FetchLike | undefined, timeoutMs: number, si
       ? aborted()
       : timedOut
         ? fail(`No complete response from Coze within ${timeoutMs} ms. Check the network, or raise timeoutMs.`, 'timeout')
-        : fail('The request to Coze failed before a response arrived (network down, DNS, connection reset, or blocked by CORS). See `cause`.', 'network_error', cause);
+        : fail(networkFailure(request.url, cause), 'network_error', cause);
   const race = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await Promise.race([work(), deadline]);
@@ -304,7 +489,13 @@ export async function send(fetchFn: FetchLike | undefined, timeoutMs: number, si
       result.tooLarge = true;
       return result;
     }
-    result.body = new Uint8Array(await race(() => response.arrayBuffer()));
+    const body = await readBody(response, race);
+    if (body === undefined) {
+      controller.abort();
+      result.tooLarge = true;
+      return result;
+    }
+    result.body = body;
     return result;
   } finally {
     clearTimeout(timer);

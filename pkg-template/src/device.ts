@@ -4,14 +4,19 @@
 
 import {
   type BaseAppOptions,
+  baseURLOf,
   DEFAULT_TIMEOUT_MS,
   expectObject,
+  expectOptions,
   fail,
   type FetchLike,
   func,
+  kindOf,
   get,
   loadedWasm,
   loadWasm,
+  type Log,
+  loggerOf,
   millis,
   type OAuthToken,
   type Reader,
@@ -91,16 +96,19 @@ export class DeviceOAuthApp {
   #app: DeviceAppArgs; // checked by the module with every call
   #fetch: FetchLike | undefined;
   #timeoutMs: number;
+  #log: Log | undefined;
   #freed = false;
   #checked = false;
   #codes = new Map<string, { interval: number; expiresAt: number }>(); // device_code -> its interval and expiry
 
   /** @throws {CozeAuthError} `invalid_argument` when an option is missing or malformed (see {@link PKCEOAuthApp}). */
   constructor(options: DeviceOAuthAppOptions) {
-    expectObject(options, 'options');
-    this.#app = { clientId: string(options, 'clientId', true), baseURL: string(options, 'baseURL') };
+    expectOptions(options, 'DeviceOAuthApp', '{ clientId, baseURL?, … }');
+    // baseURL falls back to COZE_API_BASE, as the JWT flow's does.
+    this.#app = { clientId: string(options, 'clientId', true), baseURL: baseURLOf(options) };
     this.#fetch = func(options, 'fetch') as FetchLike | undefined;
     this.#timeoutMs = millis(options, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS;
+    this.#log = loggerOf(options, 'DeviceOAuthApp');
     const wasm = loadedWasm();
     if (wasm) this.#check(wasm);
   }
@@ -118,7 +126,7 @@ export class DeviceOAuthApp {
 
   /** Sends a request the module built; the module then reads the answer with `read`. */
   async #call<Args extends object, Result>(wasm: Wasm, request: HttpRequest, signal: Signal | undefined, read: Reader<Args, Result>, extra: Args): Promise<Result> {
-    return sendAndRead(wasm, this.#fetch, this.#timeoutMs, signal, request, read, extra);
+    return sendAndRead(wasm, this.#fetch, this.#timeoutMs, signal, request, read, extra, this.#log);
   }
 
   /** Asks Coze for a device code and a user code (`POST /api/permission/oauth2/device/code`). */
@@ -157,7 +165,7 @@ export class DeviceOAuthApp {
         let response: SentResponse | undefined;
         let failure: { code: string; message: string } | undefined;
         try {
-          response = await send(this.#fetch, this.#timeoutMs, signal, request);
+          response = await send(this.#fetch, this.#timeoutMs, signal, request, this.#log);
         } catch (e) {
           // Timeouts and network failures are for the policy to retry; anything else ends it.
           const code = (e as CozeAuthError | undefined)?.code;
@@ -180,7 +188,7 @@ export class DeviceOAuthApp {
   async refreshAccessToken(refreshToken: string, options?: RequestOptions): Promise<OAuthToken> {
     const wasm = await this.#wasm();
     expectObject(options, 'options', true);
-    if (typeof refreshToken !== 'string') throw fail('refreshToken must be a string.');
+    if (typeof refreshToken !== 'string') throw fail(`refreshToken must be a string; received ${kindOf(refreshToken)}.`);
     const request = deviceRefreshRequest(wasm, { app: this.#app, refreshToken });
     return this.#call(wasm, request, signalOf(options), readTokenResponse, { secret1: refreshToken });
   }

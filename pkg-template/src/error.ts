@@ -26,7 +26,9 @@ export type CozeAuthErrorCode =
   /** This class does not run here (e.g. `DeviceOAuthApp` or `OAuthJWTFlow` in a browser build). */
   | 'unsupported'
   /** The user must sign in again: a session has no token (never signed in, signed out) or Coze refused its refresh token. */
-  | 'login_required';
+  | 'login_required'
+  /** The WebAssembly module failed (a trap: out of memory, or a bug; `cause` has it); it was replaced by a fresh one. */
+  | 'internal';
 
 /**
  * Coze's OAuth error code (`errorCode`): one of the codes Coze's token endpoint documents, or any

@@ -8,14 +8,17 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
+  type CozeAuthLogger,
   aborted,
   DEFAULT_TIMEOUT_MS,
   expectObject,
+  expectOptions,
   fail,
   type FetchLike,
   func,
   get,
   isObject,
+  kindOf,
   millis,
   nodeWasm,
   nowSeconds,
@@ -43,8 +46,7 @@ import {
 
 export type { JwtScope } from './seam-node.js';
 
-/** A logger for debug lines (URL, status, log id, timing; never a JWT, token or key). */
-export type CozeAuthLogger = ((message: string, level: 'debug') => void) | { debug(message: string): void };
+export type { CozeAuthLogger } from './core.js';
 
 /** The optional `session_context` claim: `{device_info: {device_id, custom_consumer}}`. */
 export interface JwtSessionContext {
@@ -251,7 +253,7 @@ export class OAuthJWTFlow {
 
   /** @throws {CozeAuthError} `invalid_argument` (a missing or malformed option), `invalid_key` (an unusable key). */
   constructor(options?: OAuthJWTFlowOptions) {
-    expectObject(options, 'options', true);
+    expectOptions(options, 'OAuthJWTFlow', '{ appId, keyid, privateKey, … }', true);
     const algorithm = string(options, 'algorithm');
     if (algorithm !== undefined && algorithm !== 'RS256') throw fail('algorithm must be RS256, the only algorithm Coze accepts.');
     this.#flow = {
@@ -398,7 +400,8 @@ export class OAuthJWTFlow {
 export function botChatScope(botIds: readonly string[], permissions?: readonly string[]): JwtScope {
   const wasm = wasmNow();
   const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
-  if (!strings(botIds)) throw fail('botIds must be an array of strings.');
-  if (permissions !== undefined && !strings(permissions)) throw fail('permissions must be an array of strings.');
+  const what = (v: unknown) => (Array.isArray(v) ? 'an array with an item that is not a string' : kindOf(v));
+  if (!strings(botIds)) throw fail(`botIds must be an array of strings; received ${what(botIds)}.`);
+  if (permissions !== undefined && !strings(permissions)) throw fail(`permissions must be an array of strings; received ${what(permissions)}.`);
   return botChatScopeOp(wasm, { botIds, permissions });
 }

@@ -2,14 +2,19 @@
 
 import {
   type BaseAppOptions,
+  baseURLOf,
   DEFAULT_TIMEOUT_MS,
   expectObject,
+  expectOptions,
   fail,
   type FetchLike,
   func,
+  kindOf,
   get,
   loadedWasm,
   loadWasm,
+  type Log,
+  loggerOf,
   millis,
   nowSeconds,
   type OAuthToken,
@@ -26,6 +31,7 @@ import {
 import {
   type CodeChallengeMethod,
   type HttpRequest,
+  pendingLoginExpired,
   pendingLoginKey,
   type PkceAppArgs,
   pkceAuthorize,
@@ -38,6 +44,7 @@ import {
   type Wasm,
 } from './seam.js';
 import type { CozeWwwBaseURL } from './constants.js';
+import { CozeAuthError } from './error.js';
 
 export type { CodeChallengeMethod } from './seam.js';
 
@@ -48,6 +55,12 @@ export interface PKCEOAuthAppOptions extends BaseAppOptions {
    * (`https://api.coze.cn` → `https://www.coze.cn`); set it for private deployments.
    */
   wwwBaseURL?: CozeWwwBaseURL;
+  /**
+   * Where {@link PKCEOAuthApp.startLogin} keeps pending logins and
+   * {@link PKCEOAuthApp.handleCallback} finds them, unless a call passes its own. Default
+   * `globalThis.sessionStorage`.
+   */
+  storage?: PendingFlowStorage;
 }
 
 /** Parameters of {@link PKCEOAuthApp.getOAuthUrl}. */
@@ -91,7 +104,7 @@ export interface GetPKCEAccessTokenParams extends RequestOptions {
 
 /** Parameters of {@link PKCEOAuthApp.startLogin}. */
 export interface StartLoginParams extends GetPKCEOAuthUrlParams {
-  /** Where the pending flow is kept across the redirect. Default `globalThis.sessionStorage`. */
+  /** Where the pending flow is kept across the redirect. Default: the app's `storage`, else `globalThis.sessionStorage`. */
   storage?: PendingFlowStorage;
   /** Performs the navigation. Default `(url) => globalThis.location.assign(url)`. */
   navigate?: (url: string) => void;
@@ -99,8 +112,33 @@ export interface StartLoginParams extends GetPKCEOAuthUrlParams {
 
 /** Options of {@link PKCEOAuthApp.handleCallback}. */
 export interface HandleCallbackOptions extends RequestOptions {
-  /** The store given to {@link PKCEOAuthApp.startLogin}. Default `globalThis.sessionStorage`. */
+  /** The store given to {@link PKCEOAuthApp.startLogin}. Default: the app's `storage`, else `globalThis.sessionStorage`. */
   storage?: PendingFlowStorage;
+}
+
+/**
+ * Removes from `store` the pending logins under `prefix` that the module finds expired (over an
+ * hour old, or unreadable): logins started and never finished leave their verifier behind
+ * otherwise. Only where the store can be enumerated (`length` and `key(i)`, as Web Storage);
+ * best effort: a store that throws is left as it is.
+ */
+function removeExpired(wasm: Wasm, store: PendingFlowStorage, prefix: string, now: number): void {
+  try {
+    const length = get(store, 'length');
+    if (typeof length !== 'number' || typeof get(store, 'key') !== 'function' || prefix === '') return;
+    const keys: string[] = [];
+    for (let i = 0; i < length && i < 10000; i++) {
+      const key = store.key!(i);
+      if (typeof key === 'string' && key.startsWith(prefix)) keys.push(key);
+    }
+    for (const key of keys) {
+      const stored = store.getItem(key);
+      if (typeof stored === 'string' && pendingLoginExpired(wasm, { stored, now }).expired) store.removeItem(key);
+    }
+  } catch (e) {
+    if (e instanceof CozeAuthError && e.code === 'internal') throw e;
+    // The store refused: the login itself may still work.
+  }
 }
 
 /**
@@ -117,6 +155,8 @@ export class PKCEOAuthApp {
   #app: PkceAppArgs; // checked by the module with every call
   #fetch: FetchLike | undefined;
   #timeoutMs: number;
+  #storage: PendingFlowStorage | undefined;
+  #log: Log | undefined;
   #freed = false;
   #checked = false;
 
@@ -127,10 +167,14 @@ export class PKCEOAuthApp {
    * browser's very first construction they reject the first method call instead.
    */
   constructor(options: PKCEOAuthAppOptions) {
-    expectObject(options, 'options');
-    this.#app = { clientId: string(options, 'clientId', true), baseURL: string(options, 'baseURL'), wwwBaseURL: string(options, 'wwwBaseURL') };
+    expectOptions(options, 'PKCEOAuthApp', '{ clientId, baseURL?, … }');
+    // In Node, baseURL falls back to COZE_API_BASE.
+    this.#app = { clientId: string(options, 'clientId', true), baseURL: baseURLOf(options), wwwBaseURL: string(options, 'wwwBaseURL') };
     this.#fetch = func(options, 'fetch') as FetchLike | undefined;
     this.#timeoutMs = millis(options, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS;
+    const storage = get(options, 'storage');
+    this.#storage = storage == null ? undefined : storageOf(options);
+    this.#log = loggerOf(options, 'PKCEOAuthApp');
     const wasm = loadedWasm();
     if (wasm) this.#check(wasm); // option errors throw here, synchronously
   }
@@ -170,7 +214,7 @@ export class PKCEOAuthApp {
 
   /** Sends a request the module built, and has the module read the answer. */
   async #token(wasm: Wasm, request: HttpRequest, signal: Signal | undefined, secret1: string, secret2?: string): Promise<OAuthToken> {
-    return sendAndRead(wasm, this.#fetch, this.#timeoutMs, signal, request, readTokenResponse, { secret1, secret2 });
+    return sendAndRead(wasm, this.#fetch, this.#timeoutMs, signal, request, readTokenResponse, { secret1, secret2 }, this.#log);
   }
 
   #exchange(wasm: Wasm, code: string, redirectUri: string, codeVerifier: string, signal: Signal | undefined): Promise<OAuthToken> {
@@ -198,7 +242,7 @@ export class PKCEOAuthApp {
   async refreshAccessToken(refreshToken: string, options?: RequestOptions): Promise<OAuthToken> {
     const wasm = await this.#wasm();
     expectObject(options, 'options', true);
-    if (typeof refreshToken !== 'string') throw fail('refreshToken must be a string.');
+    if (typeof refreshToken !== 'string') throw fail(`refreshToken must be a string; received ${kindOf(refreshToken)}.`);
     const signal = signalOf(options);
     return this.#token(wasm, pkceRefreshRequest(wasm, { app: this.#app, refreshToken }), signal, refreshToken);
   }
@@ -212,9 +256,11 @@ export class PKCEOAuthApp {
     const wasm = await this.#wasm();
     expectObject(params, 'params');
     const navigate = func(params, 'navigate') as ((url: string) => void) | undefined;
-    const store = storageOf(params);
+    const store = storageOf(params, this.#storage);
     // With `loginNow`, the module answers the pending login's `key` and `value` too.
-    const auth = this.#authorize(wasm, params, nowSeconds()) as Required<PkceAuthorizeResult>;
+    const now = nowSeconds();
+    const auth = this.#authorize(wasm, params, now) as Required<PkceAuthorizeResult>;
+    removeExpired(wasm, store, auth.key.slice(0, auth.key.length - auth.state.length), now);
     storageCall(store, 'setItem', 'save', auth.key, auth.value);
     if (navigate) {
       navigate(auth.url);
@@ -237,8 +283,8 @@ export class PKCEOAuthApp {
   async handleCallback(url: string, options?: HandleCallbackOptions): Promise<OAuthToken> {
     const wasm = await this.#wasm();
     expectObject(options, 'options', true);
-    if (typeof url !== 'string') throw fail('handleCallback needs the callback URL (location.href) as a string.');
-    const store = storageOf(options);
+    if (typeof url !== 'string') throw fail(`handleCallback needs the callback URL (location.href) as a string; received ${kindOf(url)}.`);
+    const store = storageOf(options, this.#storage);
     const signal = signalOf(options);
     const { key } = pendingLoginKey(wasm, { url });
     const stored = storageCall(store, 'getItem', 'read', key);

@@ -38,6 +38,7 @@ export interface Wasm {
   readTokenResponse: Export;
   pendingLoginKey: Export;
   takePendingLogin: Export;
+  pendingLoginExpired: Export;
 }
 
 /** A request the module built, for the JS layer to send as it is. */
@@ -133,6 +134,17 @@ export interface TakePendingLoginArgs {
   now: number;
 }
 
+/** A pending login found in a store (under the prefix of the keys of pending logins). */
+export interface PendingLoginExpiredArgs {
+  stored: string;
+  now: number;
+}
+
+export interface PendingLoginExpiredResult {
+  /** It can never be used any more (over an hour old, or unreadable): remove it. */
+  expired: boolean;
+}
+
 export interface PendingLoginKeyResult {
   key: string;
 }
@@ -158,7 +170,18 @@ const NO_BYTES = new Uint8Array(0);
  * its Rust side writes it.
  */
 export function call<Result>(operation: Export, args: object, bytes: Uint8Array = NO_BYTES): Result {
-  const r = JSON.parse(decoder.decode(operation(encoder.encode(JSON.stringify(args)), bytes)));
+  let r;
+  try {
+    r = JSON.parse(decoder.decode(operation(encoder.encode(JSON.stringify(args)), bytes)));
+  } catch (cause) {
+    // A trap (WebAssembly.RuntimeError: out of memory, a bug) or any other failure of the call:
+    // the loader has dropped that instance already, and the next call gets a fresh one.
+    if (cause instanceof CozeAuthError) throw cause;
+    throw new CozeAuthError(
+      'The coze-auth WebAssembly module failed (see `cause`; out of memory, or a bug to report). It was discarded: the next call starts a fresh one.',
+      { code: 'internal', cause },
+    );
+  }
   if (r.error) {
     const { message, ...details } = r.error as { message: string; code: CozeAuthErrorCode };
     throw new CozeAuthError(message, details);
@@ -186,3 +209,6 @@ export const pendingLoginKey = (wasm: Wasm, args: PendingLoginKeyArgs): PendingL
 
 /** Checks a callback URL against its stored pending login (constant time) and answers what to exchange. */
 export const takePendingLogin = (wasm: Wasm, args: TakePendingLoginArgs): PendingLogin => call(wasm.takePendingLogin, args);
+
+/** Whether a stored pending login has expired (startLogin removes abandoned logins). */
+export const pendingLoginExpired = (wasm: Wasm, args: PendingLoginExpiredArgs): PendingLoginExpiredResult => call(wasm.pendingLoginExpired, args);

@@ -6,7 +6,7 @@
 // refusal of a `pat_` token must happen at construction; the browser module stays as it was.
 // Keep the two in step (the messages here are shorter: they ship to every page).
 
-import { fail, get, string } from './core.js';
+import { expectOptions, fail, get, string } from './core.js';
 import { BROWSER_BUILD } from './wasm.js';
 
 const PERSONAL_ACCESS_TOKEN_PREFIX = 'pat_';
@@ -28,6 +28,7 @@ export class TokenAuth {
 
   /** @throws {CozeAuthError} `invalid_argument`: empty, inner whitespace, or a `pat_` token in the browser build. */
   constructor(options: TokenAuthOptions) {
+    expectOptions(options, 'TokenAuth', '{ token }');
     const token = string(options, 'token', true).trim();
     const allow = get(options, 'allowPersonalAccessTokenInBrowser');
     if (allow != null && typeof allow !== 'boolean') throw fail('allowPersonalAccessTokenInBrowser must be a boolean.');

@@ -4,11 +4,37 @@
 import type { Wasm } from './seam.js' with { 'resolution-mode': 'import' };
 import type * as BrowserLoader from './wasm.js' with { 'resolution-mode': 'import' };
 
-// The glue is generated at build time (with --no-typescript): its `run` is the module's.
-const glue: Wasm = require('./coze_auth.js');
+// The glue is generated at build time (with --no-typescript); its exports are the module's.
+const GLUE = './coze_auth.js';
+let glue: Wasm | undefined = require(GLUE);
 
-export const loadedWasm = (): Wasm | undefined => glue;
-export const loadWasm = (): Promise<Wasm> => Promise.resolve(glue);
+/**
+ * The module's exports, each calling the current instance. An instance that throws (a trap:
+ * out of memory, a bug) may have been left half-way through an allocation, so it is never used
+ * again: its glue leaves the require cache, and the next call requires it afresh, which
+ * instantiates a new module synchronously from the same file.
+ */
+const facade = {} as Record<string, (args: Uint8Array, bytes: Uint8Array) => Uint8Array>;
+for (const [name, operation] of Object.entries(glue!)) {
+  if (typeof operation !== 'function') continue;
+  facade[name] = (args, bytes) => {
+    const current = (glue ??= fresh());
+    try {
+      return (current[name as keyof Wasm] as typeof operation)(args, bytes);
+    } catch (e) {
+      if (glue === current) glue = undefined;
+      throw e;
+    }
+  };
+}
+
+function fresh(): Wasm {
+  delete require.cache[require.resolve(GLUE)];
+  return require(GLUE);
+}
+
+export const loadedWasm = (): Wasm | undefined => facade as unknown as Wasm;
+export const loadWasm = (): Promise<Wasm> => Promise.resolve(facade as unknown as Wasm);
 
 /** Not the browser build (see wasm.ts). */
 export const BROWSER_BUILD: boolean = false;

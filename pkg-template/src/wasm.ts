@@ -33,9 +33,22 @@ export function loadedWasm(): Wasm | undefined {
   return ready;
 }
 
-async function instantiate(): Promise<Wasm> {
+/** The compiled module, kept: an instance that failed is replaced without fetching it again. */
+let compiled: Promise<WebAssembly.Module> | undefined;
+
+async function compile(): Promise<WebAssembly.Module> {
   const response = await fetch(new URL('coze_auth_bg.wasm', import.meta.url));
   if (!response.ok) throw new Error(`HTTP ${response.status} fetching coze_auth_bg.wasm`);
+  // Compiling from the bytes, not the stream, works whatever Content-Type the server sends.
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+async function instantiate(): Promise<Wasm> {
+  compiled ??= compile().catch((e: unknown) => {
+    compiled = undefined;
+    throw e;
+  });
+  const module = await compiled;
   let wasm: Exports;
   const imports = {
     './coze_auth_bg.js': {
@@ -51,9 +64,12 @@ async function instantiate(): Promise<Wasm> {
       },
     },
   };
-  // Compiling from the bytes, not the stream, works whatever Content-Type the server sends.
-  wasm = (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance.exports as unknown as Exports;
+  wasm = (await WebAssembly.instantiate(module, imports)).exports as unknown as Exports;
   wasm.__wbindgen_start();
+  // An instance that threw (a trap: out of memory, a bug) may have been left half-way through
+  // an allocation: it is never used again. It is dropped here (the next loadWasm() makes a new
+  // one), and the calls of code still holding it fail instead of running on it.
+  let failed = false;
   const pass = (bytes: Uint8Array): [number, number] => {
     const ptr = wasm.__wbindgen_malloc(bytes.length, 1) >>> 0;
     new Uint8Array(wasm.memory.buffer).set(bytes, ptr);
@@ -63,13 +79,21 @@ async function instantiate(): Promise<Wasm> {
   for (const [name, raw] of Object.entries(wasm)) {
     if (typeof raw !== 'function' || name.startsWith('__wbindgen')) continue;
     operations[name] = (args, bytes) => {
-      const [ptr, len] = (raw as RawExport)(...pass(args), ...pass(bytes));
-      const out = new Uint8Array(wasm.memory.buffer, ptr >>> 0, len).slice();
-      wasm.__wbindgen_free(ptr, len, 1);
-      return out;
+      if (failed) throw new Error('this instance of the module failed earlier and was discarded');
+      try {
+        const [ptr, len] = (raw as RawExport)(...pass(args), ...pass(bytes));
+        const out = new Uint8Array(wasm.memory.buffer, ptr >>> 0, len).slice();
+        wasm.__wbindgen_free(ptr, len, 1);
+        return out;
+      } catch (e) {
+        failed = true;
+        if (ready === instance) ready = loading = undefined;
+        throw e;
+      }
     };
   }
-  return operations as unknown as Wasm;
+  const instance = operations as unknown as Wasm;
+  return instance;
 }
 
 export function loadWasm(): Promise<Wasm> {

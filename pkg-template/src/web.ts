@@ -5,11 +5,16 @@
 
 import {
   type BaseAppOptions,
+  baseURLOf,
   DEFAULT_TIMEOUT_MS,
   expectObject,
+  expectOptions,
   fail,
   type FetchLike,
   func,
+  kindOf,
+  type Log,
+  loggerOf,
   millis,
   nodeWasm,
   type OAuthToken,
@@ -67,19 +72,21 @@ export class WebOAuthApp {
   #app: WebAppArgs; // checked by the module with every call
   #fetch: FetchLike | undefined;
   #timeoutMs: number;
+  #log: Log | undefined;
   #freed = false;
 
   /** @throws {CozeAuthError} `invalid_argument` when an option is missing or malformed. */
   constructor(options: WebOAuthAppOptions) {
-    expectObject(options, 'options');
+    expectOptions(options, 'WebOAuthApp', '{ clientId, clientSecret, baseURL?, … }');
     this.#app = {
       clientId: string(options, 'clientId', true),
       clientSecret: string(options, 'clientSecret', true),
-      baseURL: string(options, 'baseURL'),
+      baseURL: baseURLOf(options), // else COZE_API_BASE
       wwwBaseURL: string(options, 'wwwBaseURL'),
     };
     this.#fetch = func(options, 'fetch') as FetchLike | undefined;
     this.#timeoutMs = millis(options, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS;
+    this.#log = loggerOf(options, 'WebOAuthApp');
     webCheckApp(this.#wasm(), { app: this.#app });
   }
 
@@ -90,7 +97,7 @@ export class WebOAuthApp {
 
   /** Sends a request the module built; the module reads the answer, scrubbing `secret` and the client secret. */
   async #token(wasm: Wasm, request: HttpRequest, signal: Signal | undefined, secret: string): Promise<OAuthToken> {
-    return sendAndRead(wasm, this.#fetch, this.#timeoutMs, signal, request, readTokenResponse, { secret1: secret, secret2: this.#app.clientSecret });
+    return sendAndRead(wasm, this.#fetch, this.#timeoutMs, signal, request, readTokenResponse, { secret1: secret, secret2: this.#app.clientSecret }, this.#log);
   }
 
   #exchange(wasm: Wasm, code: string, redirectUri: string, signal: Signal | undefined): Promise<OAuthToken> {
@@ -122,7 +129,7 @@ export class WebOAuthApp {
    */
   async handleCallback(url: string, options: WebCallbackOptions): Promise<OAuthToken> {
     const wasm = this.#wasm();
-    if (typeof url !== 'string') throw fail('handleCallback needs the callback URL as a string.');
+    if (typeof url !== 'string') throw fail(`handleCallback needs the callback URL as a string; received ${kindOf(url)}.`);
     expectObject(options, 'options');
     const state = string(options, 'state', true);
     const redirectUri = string(options, 'redirectUri', true);
@@ -135,7 +142,7 @@ export class WebOAuthApp {
   async refreshAccessToken(refreshToken: string, options?: RequestOptions): Promise<OAuthToken> {
     const wasm = this.#wasm();
     expectObject(options, 'options', true);
-    if (typeof refreshToken !== 'string') throw fail('refreshToken must be a string.');
+    if (typeof refreshToken !== 'string') throw fail(`refreshToken must be a string; received ${kindOf(refreshToken)}.`);
     const request = webRefreshRequest(wasm, { app: this.#app, refreshToken });
     return this.#token(wasm, request, signalOf(options), refreshToken);
   }

@@ -288,6 +288,17 @@ pub fn check_pending_flow(
     Ok((code, pending))
 }
 
+/// True when a stored pending login (`stored`: the value kept under a key with
+/// [`PENDING_FLOW_KEY_PREFIX`]) can never be used at `now` (Unix seconds), so a store may drop
+/// it: it is more than [`PENDING_FLOW_MAX_AGE_SECONDS`] old, or unreadable (corrupt, or the
+/// form of an older version, both refused by [`check_pending_flow`] whatever the callback).
+pub fn pending_flow_expired(stored: &str, now: i64) -> bool {
+    match PendingFlow::from_json(stored) {
+        Some(pending) => now.saturating_sub(pending.created_at) > PENDING_FLOW_MAX_AGE_SECONDS,
+        None => true,
+    }
+}
+
 impl PkceOAuthApp {
     /// Builds the authorize URL and stores the pending login in `store`, keyed by state.
     /// Navigating to the URL is the caller's job.
@@ -513,6 +524,35 @@ mod tests {
             www_base_url: www_base_url.map(Into::into),
         })
         .unwrap()
+    }
+
+    #[test]
+    fn a_pending_login_expires_after_an_hour_and_an_unreadable_one_at_once() {
+        let app = app_with("cid", "https://api.coze.cn", None);
+        let params = AuthorizationUrlParams {
+            redirect_uri: "https://app.example/cb".into(),
+            ..Default::default()
+        };
+        let (_, _, stored) = app
+            .pending_login(&params, &mut CountingRandom::default(), NOW)
+            .unwrap();
+        assert!(!pending_flow_expired(&stored, NOW));
+        assert!(!pending_flow_expired(
+            &stored,
+            NOW + PENDING_FLOW_MAX_AGE_SECONDS
+        ));
+        assert!(pending_flow_expired(
+            &stored,
+            NOW + PENDING_FLOW_MAX_AGE_SECONDS + 1
+        ));
+        // A start in the future is not expired (the clock may have been set back).
+        assert!(!pending_flow_expired(
+            &stored,
+            NOW - 10 * PENDING_FLOW_MAX_AGE_SECONDS
+        ));
+        for unusable in ["", "{not json", r#"{"state":"s","codeVerifier":"v"}"#, "[]"] {
+            assert!(pending_flow_expired(unusable, NOW), "{unusable}");
+        }
     }
 
     #[test]

@@ -154,6 +154,21 @@ fn error_in_body(body: &Value) -> Option<BodyError<'_>> {
     })
 }
 
+/// What to do about an `invalid_grant`: which value did not match, when Coze's message or
+/// `param` says (a wrong verifier or redirect URI is a bug to fix, not a login to restart).
+fn invalid_grant_hint(lower_message: &str, param: Option<&str>) -> &'static str {
+    let names = |what: &str| find(lower_message, what).is_some() || param == Some(what);
+    if names("code_verifier") {
+        " The code verifier does not match the code challenge of the authorize URL: send the verifier made with that URL (the one kept with its state)."
+    } else if names("redirect_uri") {
+        " The redirect URI must be exactly the one of the authorize URL."
+    } else if names("client_id") {
+        " The code or refresh token was issued to another app (client id)."
+    } else {
+        " The code or refresh token is invalid, expired or already used: start the login again."
+    }
+}
+
 fn oauth_error(status: u16, log_id: Option<String>, body: BodyError, secrets: &[&str]) -> Error {
     let code = body.code.map(|c| scrub(&c, secrets));
     let message = body.message.map(|m| scrub(m, secrets));
@@ -177,7 +192,7 @@ fn oauth_error(status: u16, log_id: Option<String>, body: BodyError, secrets: &[
     }
     text.push('.');
     match code_text {
-        "invalid_grant" => text.push_str(" The code or refresh token is invalid, expired or already used: start the login again."),
+        "invalid_grant" => text.push_str(invalid_grant_hint(&lower, param.as_deref())),
         "access_denied" => text.push_str(" The user declined the authorization."),
         _ => {}
     }
@@ -272,6 +287,33 @@ mod tests {
             headers: vec![("X-Tt-Logid".into(), "log123".into())],
             body: body.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn an_invalid_grant_says_which_value_did_not_match_when_coze_does() {
+        let message = |body: &str| {
+            read_json_object(&response(400, body), &[])
+                .unwrap_err()
+                .message
+                .clone()
+        };
+        let verifier = message(
+            r#"{"error_code":"invalid_grant","error_message":"code_verifier does not match the code_challenge"}"#,
+        );
+        assert!(
+            verifier.contains("code verifier does not match"),
+            "{verifier}"
+        );
+        assert!(!verifier.contains("start the login again"), "{verifier}");
+        let by_param = message(
+            r#"{"error_code":"invalid_grant","error_message":"bad","param":"redirect_uri"}"#,
+        );
+        assert!(
+            by_param.contains("redirect URI must be exactly"),
+            "{by_param}"
+        );
+        let other = message(r#"{"error_code":"invalid_grant","error_message":"code expired"}"#);
+        assert!(other.contains("start the login again"), "{other}");
     }
 
     #[test]

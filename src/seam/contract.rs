@@ -46,6 +46,7 @@ fn ops() -> Vec<Op> {
         op::<ReadTokenArgs, TokenOut>("readTokenResponse", Both),
         op::<CallbackUrlArgs, PendingLoginKeyOut>("pendingLoginKey", Both),
         op::<TakePendingLoginArgs, PendingLoginOut>("takePendingLogin", Both),
+        op::<PendingLoginExpiredArgs, PendingLoginExpiredOut>("pendingLoginExpired", Both),
         op::<DeviceCheckArgs, Checked>("deviceCheckApp", Node),
         op::<DeviceCodeArgs, RequestOut>("deviceCodeRequest", Node),
         op::<ReadAtArgs, DeviceCodeOut>("readDeviceCodeResponse", Node),
@@ -104,7 +105,7 @@ fn manifest_is_json_and_names_each_export_once() {
     let Value::Object(ops) = &value else {
         panic!("not an object")
     };
-    assert_eq!(ops.len(), 26);
+    assert_eq!(ops.len(), 27);
     assert_eq!(
         value
             .get("pkceExchangeRequest")

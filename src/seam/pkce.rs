@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use super::{
     json, read, request_json, run, seam_struct, Checked, GivenRandom, Operation, ResponseArgs,
 };
-use crate::core::callback::{check_pending_flow, pending_flow_key};
+use crate::core::callback::{check_pending_flow, pending_flow_expired, pending_flow_key};
 use crate::core::error::Error;
 use crate::core::json::Value;
 use crate::core::pkce::{
@@ -269,6 +269,35 @@ fn take_login(v: &Value, _bytes: &[u8]) -> Result<String, Error> {
     }))
 }
 
+seam_struct!(in
+    /// A pending login found in a store (under the key prefix of pending logins), and the time.
+    struct PendingLoginExpiredArgs<'a> {
+        stored: &'a str = "stored",
+        now: i64 = "now",
+    }
+);
+
+seam_struct!(out
+    /// Whether the store may drop the entry: it can never be used any more.
+    struct PendingLoginExpiredOut {
+        expired: bool = "expired",
+    }
+);
+
+/// Whether a stored pending login has expired (more than an hour old, or unreadable), so that
+/// `startLogin` removes abandoned logins from the store.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = pendingLoginExpired))]
+pub fn pending_login_expired(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+    run(args, bytes, Op::PendingLoginExpired)
+}
+
+fn login_expired(v: &Value, _bytes: &[u8]) -> Result<String, Error> {
+    let a = read::<PendingLoginExpiredArgs>(v)?;
+    Ok(json(&PendingLoginExpiredOut {
+        expired: pending_flow_expired(a.stored, a.now),
+    }))
+}
+
 /// The operations of this file, for [`run`] to dispatch in one function (which lets the
 /// compiler share their common code).
 #[derive(Clone, Copy)]
@@ -280,6 +309,7 @@ pub(crate) enum Op {
     ReadTokenResponse,
     PendingLoginKey,
     TakePendingLogin,
+    PendingLoginExpired,
 }
 
 impl Operation for Op {
@@ -292,6 +322,7 @@ impl Operation for Op {
             Op::ReadTokenResponse => read_token(args, bytes),
             Op::PendingLoginKey => login_key(args, bytes),
             Op::TakePendingLogin => take_login(args, bytes),
+            Op::PendingLoginExpired => login_expired(args, bytes),
         }
     }
 }

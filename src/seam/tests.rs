@@ -316,3 +316,30 @@ fn jwt_and_web_and_config_through_the_exports() {
     );
     assert_eq!(config.get("clientSecret"), None);
 }
+
+#[test]
+fn a_pending_login_expires_through_the_export() {
+    let auth = call(
+        pkce_authorize,
+        &format!(r#"{{{APP},"redirectUri":"http://localhost/cb","loginNow":1000}}"#),
+        &[7u8; 48],
+    );
+    let stored = auth.get("value").and_then(Value::as_str).unwrap();
+    let expired = |now: i64| {
+        let mut args = String::from("{\"stored\":");
+        crate::core::json::write_string(&mut args, stored);
+        args.push_str(&format!(",\"now\":{now}}}"));
+        call(pending_login_expired, &args, b"")
+            .get("expired")
+            .cloned()
+    };
+    assert_eq!(expired(1000 + 3600), Some(Value::Bool(false)));
+    assert_eq!(expired(1000 + 3601), Some(Value::Bool(true)));
+    let unreadable = call(pending_login_expired, r#"{"stored":"{}","now":0}"#, b"");
+    assert_eq!(unreadable.get("expired"), Some(&Value::Bool(true)));
+    let answer = call(pending_login_expired, r#"{"now":0}"#, b"");
+    assert_eq!(
+        error_message(&answer),
+        "coze-auth: the argument `stored` is missing."
+    );
+}

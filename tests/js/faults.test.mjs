@@ -56,6 +56,11 @@ export const FAULT_TABLE = {
   error_200: { what: 'HTTP 200 with `{error_code, error_message}`', outcome: 'oauth_error' },
   error_field_400: { what: 'HTTP 400 with `{error, error_description}`', outcome: 'oauth_error' },
   redirect: { what: 'HTTP 302 to an endpoint that would answer a token', outcome: 'http_error' },
+  endless_body: { what: 'sends JSON that never ends, without `Content-Length`, as fast as read', outcome: 'invalid_response' },
+  gzip_bomb: { what: 'sends 10 KB of gzip (declared) that expand to 10 MB', outcome: 'invalid_response' },
+  gzip_endless: { what: 'sends a gzip stream that never ends, without `Content-Length`', outcome: 'invalid_response' },
+  error_message_only: { what: 'HTTP 200 with only `{error_message}`', outcome: 'oauth_error' },
+  error_param: { what: 'HTTP 400 with `{error_code, error_message, param}`', outcome: 'oauth_error' },
 }
 
 test('every fault of the mock is in the table', () => {
@@ -108,6 +113,13 @@ for (const [fault, row] of Object.entries(FAULT_TABLE)) {
       assert.equal(outcome, expected, `${callName} / ${fault}: ${error?.message ?? 'resolved'}`)
       if (error && ['http_error', 'oauth_error'].includes(outcome) && fault !== 'redirect') assert.ok(error.logId, 'the log id is kept')
       if (fault === 'error_200' || fault === 'error_field_400') assert.equal(error.errorCode, 'invalid_grant')
+      if (fault === 'error_message_only') {
+        assert.equal(error.errorMessage, 'mock fault error_message_only: the request was refused')
+        assert.equal(error.errorCode, undefined)
+      }
+      if (fault === 'error_param') assert.equal(error.param, 'redirect_uri')
+      // Past 1 MiB the reading stops at once: well before the time limit, whatever the length said.
+      if (['endless_body', 'gzip_endless', 'gzip_bomb'].includes(fault)) assert.ok(seen[fault][callName].ms < TIMEOUT_MS, `${callName} / ${fault}: ${seen[fault][callName].ms} ms`)
     }
   })
 }

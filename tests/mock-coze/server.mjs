@@ -11,6 +11,7 @@
 
 import http from 'node:http'
 import crypto from 'node:crypto'
+import zlib from 'node:zlib'
 import process from 'node:process'
 import { fileURLToPath } from 'node:url'
 import { DEVICE_CODE_PATH, DEVICE_GRANT_TYPE, DeviceFlow, GrantAnswer, deviceRoutes } from './device.mjs'
@@ -109,6 +110,31 @@ const FAULTS = {
   huge_body: { run: (ctx) => sendHuge(ctx, 'fault:huge_body', true) },
   /** The same 10 MB without `Content-Length` (chunked): only counting the bytes read stops it. */
   huge_body_chunked: { run: (ctx) => sendHuge(ctx, 'fault:huge_body_chunked', false) },
+  /** JSON that never ends, without `Content-Length`, as fast as the client reads: only counting the bytes read ends it. */
+  endless_body: { run: (ctx) => sendEndless(ctx, 'fault:endless_body', false) },
+  /**
+   * `Content-Encoding: gzip` with the compressed length declared (about 10 KB), expanding to
+   * 10 MB: the declared length is no bound, the bytes must be counted after decompression.
+   */
+  gzip_bomb: {
+    run: (ctx) => {
+      const head = Buffer.from(JSON.stringify(validAnswer(ctx, 'fault:gzip_bomb')).replace(/\}$/, ',"padding":"'))
+      const bytes = zlib.gzipSync(Buffer.concat([head, Buffer.alloc(HUGE_BODY_BYTES, 'a'), Buffer.from('"}')]))
+      ctx.res.writeHead(200, ctx.headers({ 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': bytes.length }))
+      ctx.res.on('error', () => {})
+      ctx.res.end(bytes)
+    },
+  },
+  /** A gzip stream that never ends (chunked), expanding about 1000 times: a few KB on the wire pass 1 MiB. */
+  gzip_endless: { run: (ctx) => sendEndless(ctx, 'fault:gzip_endless', true) },
+  /** HTTP 200 with only `{error_message}`: an error all the same. */
+  error_message_only: {
+    run: (ctx) => ctx.json(200, { error_message: 'mock fault error_message_only: the request was refused' }),
+  },
+  /** HTTP 400 with Coze's `param` beside the error. */
+  error_param: {
+    run: (ctx) => ctx.json(400, { error_code: 'invalid_request', error_message: 'mock fault error_param: a parameter is invalid', param: 'redirect_uri' }),
+  },
   /** A token whose access_token holds bytes that are not UTF-8. */
   invalid_utf8: {
     run: (ctx) => {
@@ -179,6 +205,29 @@ function sendHuge(ctx, grant, declareLength) {
       if (!ctx.res.write(chunk)) return ctx.res.once('drain', more)
     }
     if (!ctx.res.destroyed) ctx.res.end('"}')
+  }
+  more()
+}
+
+/** A valid answer's start, then padding forever (gzip-compressed with `gzip`), as fast as the client reads. */
+function sendEndless(ctx, grant, gzip) {
+  const head = Buffer.from(JSON.stringify(validAnswer(ctx, grant)).replace(/\}$/, ',"padding":"'))
+  ctx.res.writeHead(200, ctx.headers({ 'content-type': 'application/json', ...(gzip ? { 'content-encoding': 'gzip' } : {}) }))
+  ctx.res.on('error', () => {}) // the client hangs up: expected
+  let stopped = false
+  const out = gzip ? zlib.createGzip() : ctx.res
+  if (gzip) {
+    out.on('error', () => {})
+    out.pipe(ctx.res)
+  }
+  ctx.res.on('close', () => {
+    stopped = true
+    if (gzip) out.destroy()
+  })
+  const chunk = Buffer.alloc(64 * 1024, 'a')
+  out.write(head)
+  const more = () => {
+    while (!stopped) if (!out.write(chunk)) return out.once('drain', more)
   }
   more()
 }

@@ -327,7 +327,7 @@ test('requests are recorded with lower-cased headers, query and raw body; /__moc
 const anyTokenBody = { grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: 'czs_mock_rt_whatever' }
 
 test('fault names', () => {
-  assert.deepEqual([...FAULT_NAMES].sort(), ['drip', 'duplicate_keys', 'error_200', 'error_field_400', 'expires_in_string', 'hang', 'html_502', 'http_500_empty', 'huge_body', 'huge_body_chunked', 'invalid_json', 'invalid_utf8', 'missing_field', 'no_access_token', 'no_token_type', 'numbers_as_strings', 'redirect', 'reset', 'slow_body'])
+  assert.deepEqual([...FAULT_NAMES].sort(), ['drip', 'duplicate_keys', 'endless_body', 'error_200', 'error_field_400', 'error_message_only', 'error_param', 'expires_in_string', 'gzip_bomb', 'gzip_endless', 'hang', 'html_502', 'http_500_empty', 'huge_body', 'huge_body_chunked', 'invalid_json', 'invalid_utf8', 'missing_field', 'no_access_token', 'no_token_type', 'numbers_as_strings', 'redirect', 'reset', 'slow_body'])
 })
 
 test('setFault rejects unknown names and bad times', () => withMock(async (coze) => {

@@ -10,8 +10,8 @@ const sides = currentSides();
 
 test('the Rust exports, the built modules and the TypeScript calls agree', () => {
   assert.deepEqual(contractProblems(sides), []);
-  assert.equal(sides.browserExports.length, 7);
-  assert.equal(sides.nodeExports.length, 26);
+  assert.equal(sides.browserExports.length, 8);
+  assert.equal(sides.nodeExports.length, 27);
   assert.ok(sides.sharedCalls.pkceExchangeRequest.args['app.clientId']);
 });
 
