@@ -10,6 +10,8 @@ export { WebOAuthApp } from './web.js';
 export { TokenAuth } from './token-auth.js';
 export { loadOAuthApp } from './config.js';
 export { COZE_CN_BASE_URL, COZE_COM_BASE_URL } from './constants.js';
+export { initWasm } from './init.js';
+export type { WasmSource } from './source.js';
 export type { BaseAppOptions, FetchLike, OAuthToken, PendingFlowStorage, RequestOptions } from './core.js';
 export type { CozeAuthErrorCode } from './error.js';
 export type {
