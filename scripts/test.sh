@@ -5,13 +5,28 @@
 # Chromium, scripts/test-wasm.sh), a separate Rust crate on the wasm32 adapters
 # (scripts/test-wasm-consumer.sh),
 # the mock server, the packed npm package in Node, TypeScript types, the tarball across type
-# resolvers, runtimes and bundlers (scripts/test-pack.sh), and the demo end to end in Chromium.
+# resolvers and bundlers (scripts/test-pack.sh), the package in workerd, edge-runtime, Bun, Deno,
+# Node 22/24 and rollup/esbuild/bun build pages (scripts/test-runtimes.sh), and the demo end to
+# end in Chromium.
 # The npm package's JS layer is strict TypeScript (pkg-template/src): building it type-checks it,
 # and its published declarations are generated from it (see scripts/build.sh).
 # Installs what it needs first (quick when already installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { echo; echo "=== $* ==="; }
+
+# A named stage runs alone: `npm test -- runtimes` (or `bash scripts/test.sh runtimes`); the
+# package is built first if pkg/ is missing.
+RUNTIMES_STEP="runtimes: the packed package in workerd, edge-runtime (no wasm code generation), Bun, Deno, Node 22 and 24, and rollup/esbuild/bun build pages on coze-auth/inline in Chromium, against the mock Coze"
+if [ $# -gt 0 ]; then
+  for stage in "$@"; do
+    case "$stage" in
+      runtimes) step "$RUNTIMES_STEP"; bash scripts/test-runtimes.sh ;;
+      *) echo "unknown stage '$stage' (named stages: runtimes)" >&2; exit 2 ;;
+    esac
+  done
+  exit 0
+fi
 
 bash scripts/setup.sh
 
@@ -80,6 +95,9 @@ echo "types: ok"
 
 step "the packed package: publint, attw, types per moduleResolution, Node import/require, Vite and webpack apps in Chromium"
 bash scripts/test-pack.sh
+
+step "$RUNTIMES_STEP"
+bash scripts/test-runtimes.sh
 
 step "browser end to end: the demo page in headless Chromium"
 node --test --test-concurrency=1 tests/browser/

@@ -5,6 +5,9 @@
 //   Bun, Deno (read/env/net allowed), Node 22, Node 24      node build: JWT + PKCE exchange
 //   Deno without --allow-read                               a CozeAuthError naming --allow-read
 //   rollup, esbuild, bun build of a page on coze-auth/inline: PKCE login in headless Chromium
+//   esbuild without the .wasm: an HTML fallback page gives a CozeAuthError that says so; with
+//   the .wasm copied and handed to initWasm, the login works
+//   initWasm's sources and checks (in this Node, on the inline build)
 // Each test stops what it starts. Work files go to target/runtimes/.
 
 import { test, before, after } from 'node:test'
@@ -235,43 +238,122 @@ for (const [name, bundle] of Object.entries(BUNDLERS)) {
   })
 }
 
-/** Serves `dir` and /config.json on 127.0.0.1; the login page → consent → back → token. */
-async function login (name, dir) {
+test('esbuild, default build, .wasm not copied, HTML fallback server: a CozeAuthError that names what arrived and the fixes', { timeout: 60_000 }, async () => {
+  const out = path.join(WORK, 'esbuild-default')
+  await BUNDLE_ESBUILD('main-default.js', out)
+  await withSite(out, { fallback: true }, async (site, page) => {
+    await page.goto(`${site}/`)
+    await page.waitForFunction(() => document.body.dataset.status !== 'loading')
+    await page.click('#login')
+    await page.waitForFunction(() => ['busy', 'ready'].includes(document.body.dataset.status) === false)
+    assert.equal(await page.evaluate(() => document.body.dataset.status), 'error')
+    const text = await page.textContent('#error')
+    assert.match(text, /^CozeAuthError unsupported: Expected coze-auth's WebAssembly module \(coze_auth_bg\.wasm\) from http:\/\/127\.0\.0\.1:\d+\/coze_auth_bg\.wasm, but received an HTML page/)
+    for (const fix of ['optimizeDeps', 'coze-auth/inline', 'initWasm']) assert.ok(text.includes(fix), `${fix} in: ${text}`)
+  })
+})
+
+test('esbuild, default build, .wasm copied to /assets and given to initWasm: PKCE login in Chromium', { timeout: 60_000 }, async () => {
+  const out = path.join(WORK, 'esbuild-init')
+  await BUNDLE_ESBUILD('main-init.js', out)
+  mkdirSync(path.join(out, 'assets'))
+  cpSync(path.join(PKG, 'browser', 'coze_auth_bg.wasm'), path.join(out, 'assets', 'coze_auth_bg.wasm'))
+  await login('esbuild-init', out, { wasm: 2 }) // initWasm on the login page, and again on the callback
+})
+
+test('initWasm (inline build, in this Node): what it accepts, what it refuses, and how it says so', async () => {
+  const fresh = (tag) => import(`${pathToFileURL(path.join(PKG, 'inline', 'index.js'))}?${tag}`)
+  const expect = async (lib, source, pattern) => {
+    const e = await lib.initWasm(source).then(() => null, (err) => err)
+    assert.ok(e instanceof lib.CozeAuthError, `${pattern}: ${e}`)
+    assert.equal(e.code, 'unsupported')
+    assert.match(e.message, pattern)
+  }
+  const lib = await fresh('refusals')
+  await expect(lib, new TextEncoder().encode('<!doctype html><title>app</title>'), /received an HTML page.*optimizeDeps/)
+  await expect(lib, new TextEncoder().encode('export default "x"'), /received JavaScript/)
+  await expect(lib, new Uint8Array(0), /received an empty file/)
+  await expect(lib, new Response('nope', { status: 404 }), /HTTP 404/)
+  await expect(lib, Promise.resolve(new Response('AGFzbQEAAAABBwFgAn9/AX8=')), /base64/)
+  await expect(lib, 42, /initWasm needs a WebAssembly.Module, bytes, a Response or a URL/)
+  const bytes = readFileSync(path.join(PKG, 'browser', 'coze_auth_bg.wasm'))
+  for (const [tag, source] of [
+    ['bytes', new Uint8Array(bytes)],
+    ['buffer', bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)],
+    ['response', new Response(bytes)],
+    ['module', new WebAssembly.Module(bytes)],
+    ['url', pathToFileURL(path.join(PKG, 'browser', 'coze_auth_bg.wasm'))]
+  ]) {
+    const m = await fresh(tag)
+    if (tag === 'url') {
+      // Node's fetch has no file: URLs: the failure is a CozeAuthError with the cause.
+      await expect(m, source, /Could not load coze-auth's WebAssembly module/)
+      continue
+    }
+    await m.initWasm(source)
+    const { url } = await new m.PKCEOAuthApp({ clientId: 'id' }).getOAuthUrl({ redirectUri: 'https://app.example/cb' })
+    assert.ok(url.startsWith('https://www.coze.cn/'), `${tag}: ${url}`)
+  }
+})
+
+const BUNDLE_ESBUILD = async (entry, out) => {
+  const { build } = await import(pathToFileURL(path.join(MODULES, 'esbuild', 'lib', 'main.js')))
+  await build({ entryPoints: [path.join(HERE, 'page', entry)], outfile: path.join(out, 'main.js'), bundle: true, format: 'esm', platform: 'browser', logLevel: 'warning' })
+  cpSync(path.join(HERE, 'page', 'index.html'), path.join(out, 'index.html'))
+}
+
+/**
+ * Serves `dir` and /config.json on 127.0.0.1 (with `fallback`, unknown paths get index.html, as
+ * single-page-app servers answer), opens a page, runs `fn(site, page)`, then closes both.
+ */
+async function withSite (dir, { fallback = false } = {}, fn) {
   const server = http.createServer((req, res) => {
     const pathname = new URL(req.url, 'http://x').pathname
     if (pathname === '/config.json') {
       res.writeHead(200, { 'content-type': 'application/json' })
       return res.end(JSON.stringify({ clientId: CLIENT_ID, baseURL: mock.url }))
     }
-    const file = path.join(dir, pathname === '/' ? 'index.html' : path.basename(pathname))
+    const file = path.join(dir, pathname === '/' ? 'index.html' : path.normalize(pathname))
+    const type = file.endsWith('.html') ? 'text/html; charset=utf-8' : file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript; charset=utf-8'
     try {
       const body = readFileSync(file)
-      res.writeHead(200, { 'content-type': file.endsWith('.html') ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8' })
+      res.writeHead(200, { 'content-type': type })
       res.end(body)
     } catch {
-      res.writeHead(404).end()
+      if (fallback) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(readFileSync(path.join(dir, 'index.html')))
+      else res.writeHead(404).end()
     }
   })
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const site = `http://127.0.0.1:${server.address().port}`
   const context = await browser.newContext()
   context.setDefaultTimeout(10_000)
   const page = await context.newPage()
-  const log = []
-  page.on('pageerror', (e) => log.push(`[pageerror] ${e.message}`))
-  page.on('request', (r) => { if (r.url().endsWith('.wasm')) log.push(`[wasm request] ${r.url()}`) })
   try {
-    await page.goto(`${site}/`)
-    await page.waitForFunction(() => document.body.dataset.status !== 'loading')
-    assert.equal(await page.evaluate(() => document.body.dataset.status), 'ready', await page.textContent('#error'))
-    await Promise.all([page.waitForURL((u) => u.href.startsWith(mock.url + AUTHORIZE_PATH)), page.click('#login')])
-    await Promise.all([page.waitForURL((u) => u.href.startsWith(`${site}/`)), page.click('#authorize')])
-    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.status))
-    assert.equal(await page.evaluate(() => document.body.dataset.status), 'done', await page.textContent('#error'))
-    assert.equal(await page.getAttribute('#token', 'data-access-token'), mock.issued.at(-1).access_token)
-    assert.deepEqual(log, [], `${name}: no page errors, no .wasm fetched`)
+    await fn(`http://127.0.0.1:${server.address().port}`, page)
   } finally {
     await context.close().catch(() => {})
     await new Promise((resolve) => { server.close(resolve); server.closeAllConnections() })
   }
+}
+
+/** The login page → consent → back → token; `wasm`: the .wasm requests expected (inline: none). */
+function login (name, dir, { wasm = 0 } = {}) {
+  return withSite(dir, {}, (site, page) => loginOn(name, site, page, wasm))
+}
+
+async function loginOn (name, site, page, wasm) {
+  const log = []
+  let wasmRequests = 0
+  page.on('pageerror', (e) => log.push(`[pageerror] ${e.message}`))
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasmRequests++ })
+  await page.goto(`${site}/`)
+  await page.waitForFunction(() => document.body.dataset.status !== 'loading')
+  assert.equal(await page.evaluate(() => document.body.dataset.status), 'ready', await page.textContent('#error'))
+  await Promise.all([page.waitForURL((u) => u.href.startsWith(mock.url + AUTHORIZE_PATH)), page.click('#login')])
+  await Promise.all([page.waitForURL((u) => u.href.startsWith(`${site}/`)), page.click('#authorize')])
+  await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.status))
+  assert.equal(await page.evaluate(() => document.body.dataset.status), 'done', await page.textContent('#error'))
+  assert.equal(await page.getAttribute('#token', 'data-access-token'), mock.issued.at(-1).access_token)
+  assert.deepEqual(log, [], `${name}: no page errors`)
+  assert.equal(wasmRequests, wasm, `${name}: .wasm requests`)
 }
