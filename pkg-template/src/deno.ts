@@ -5,8 +5,8 @@
 import { CozeAuthError } from './error.js';
 
 /** The CozeAuthError for a permission Deno refused, or undefined when `e` is another error. */
-export function denied(e: unknown, flag: '--allow-read' | '--allow-env', what: string): CozeAuthError | undefined {
+export function denied(e: unknown, flag: string, what: string, instead?: string): CozeAuthError | undefined {
   const name = typeof e === 'object' && e !== null ? (e as { name?: unknown }).name : undefined;
   if (name !== 'NotCapable' && name !== 'PermissionDenied') return undefined;
-  return new CozeAuthError(`Deno denied ${what}: run it with ${flag} (it can be scoped, e.g. ${flag}=<name>).`, { code: 'unsupported', cause: e });
+  return new CozeAuthError(`Deno denied ${what}: run it with ${flag}${instead ? `, or ${instead}` : ''}.`, { code: 'unsupported', cause: e });
 }

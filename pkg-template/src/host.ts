@@ -30,7 +30,7 @@ export function readKeyFile(variable: string, path: string): string {
     return readFileSync(path, 'utf8');
   } catch (e) {
     throw (
-      denied(e, '--allow-read', `reading the private key file that ${variable} names`) ??
+      denied(e, '--allow-read', `reading the private key file that ${variable} names (${path})`, 'pass the privateKey option') ??
       new CozeAuthError(`Could not read the private key file that ${variable} names (${path}): ${(e as { code?: string } | undefined)?.code ?? 'unreadable'}.`)
     );
   }

@@ -66,8 +66,8 @@ export interface JwtScope {
 
 /**
  * Options of {@link OAuthJWTFlow}. `baseURL`, `appId`, `keyid` and `privateKey` fall back to the
- * environment (an empty variable counts as unset); a missing required value throws at
- * construction, naming the option and its variables.
+ * environment (an empty variable counts as unset; edge runtimes have none: pass them); a missing
+ * required value throws at construction, naming the option and its variables.
  */
 export interface OAuthJWTFlowOptions {
   /** API base URL. Else `COZELOOP_API_BASE_URL`, `COZE_API_BASE`, then {@link COZE_CN_BASE_URL}. */
@@ -138,20 +138,23 @@ const KEY_FILE_ENV = 'COZE_JWT_OAUTH_PRIVATE_KEY_FILE_PATH';
 /** Cached tokens kept per flow (one per distinct grant parameters); the oldest goes first. */
 const MAX_CACHED = 256;
 
-/** An environment variable, if set and not empty (none where there is no `process`, as on an edge runtime). */
-const env = (name: string): string | undefined => {
+/**
+ * An environment variable, if set and not empty (none where there is no `process`, as on an edge
+ * runtime); `option` is the option it stands in for, named if Deno refuses the read.
+ */
+const env = (name: string, option: string): string | undefined => {
   let v: unknown;
   try {
     v = globalThis.process?.env?.[name];
   } catch (e) {
-    throw denied(e, '--allow-env', `reading ${name} (an option's fallback; or pass the option)`) ?? e;
+    throw denied(e, `--allow-env (or --allow-env=${name})`, `reading the environment variable ${name}`, `pass the ${option} option`) ?? e;
   }
   return typeof v === 'string' && v !== '' ? v : undefined;
 };
 
 /** `options[key]`, else the first of its environment variables that is set and not empty. */
 function fromEnv(options: unknown, key: EnvOption): string | undefined {
-  return string(options, key) ?? ENV[key].map(env).find((v) => v !== undefined);
+  return string(options, key) ?? ENV[key].map((name) => env(name, key)).find((v) => v !== undefined);
 }
 
 const missing = (key: string, names: string[]) =>
@@ -167,7 +170,7 @@ function required(options: unknown, key: EnvOption): string {
 function privateKeyText(options: unknown): string {
   const pem = fromEnv(options, 'privateKey');
   if (pem !== undefined) return pem;
-  const path = env(KEY_FILE_ENV);
+  const path = env(KEY_FILE_ENV, 'privateKey');
   if (path === undefined) throw missing('privateKey', [...ENV.privateKey, KEY_FILE_ENV]);
   return readKeyFile(KEY_FILE_ENV, path);
 }

@@ -111,6 +111,7 @@ test('Deno without --allow-env: the JWT flow names --allow-env when an option fa
   assert.equal(e.code, 'unsupported')
   assert.match(e.message, /--allow-env/)
   assert.match(e.message, /COZELOOP_JWT_OAUTH_CLIENT_ID/)
+  assert.match(e.message, /pass the appId option/)
 })
 
 test('workerd (raw capnp config, module Worker): JWT (WebCrypto) and PKCE exchange', { timeout: 60_000 }, async () => {
