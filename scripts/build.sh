@@ -2,6 +2,9 @@
 # Builds the npm package into pkg/ from the crate and pkg-template/:
 #   pkg/browser/  ESM, wasm-bindgen --target web, loads the .wasm on first use
 #   pkg/node/     CommonJS (+ an ESM re-export), wasm-bindgen --target nodejs, loads synchronously
+#   pkg/edge/     one ES module for Workers and edge runtimes, the Node build's wasm imported as
+#                 './coze_auth_bg.wasm?module' and instantiated synchronously on first use
+#   pkg/inline/   one ES module: the browser build with its wasm inlined as base64
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh rust node
@@ -55,7 +58,12 @@ build_wasm "$BROWSER_FEATURES" pkg/browser web
 # Node-only ones (node.js, the Node entry, the flows it adds and their seam; the Node loader is
 # wasm-node.cjs). wasm.js is the browser loader.
 for f in "$JS"/*.js; do
-  case "$(basename "$f")" in node.js | seam-node.js | device.js | jwt.js | web.js | config.js) ;; *) cp "$f" pkg/browser/ ;; esac
+  case "$(basename "$f")" in
+    node.js | seam-node.js | device.js | jwt.js | web.js | config.js) ;;
+    # the other builds' loaders and host modules (bundled into edge/ and inline/, or node/)
+    wasm-edge.js | wasm-inline.js | host.js | host-web.js | deno.js | base64.js) ;;
+    *) cp "$f" pkg/browser/ ;;
+  esac
 done
 # That loader replaces wasm-bindgen's glue (a page would ship the glue's unused half), so it
 # must speak the ABI the glue speaks for every export: check-glue.mjs fails if wasm-bindgen
@@ -75,6 +83,30 @@ cp pkg-template/node/index.cjs pkg/node/index.js
 cp "$JS/wasm-node.cjs" pkg/node/wasm.js
 cp pkg-template/node/index.mjs pkg/node/index.mjs
 echo '{ "type": "commonjs" }' > pkg/node/package.json
+
+echo "[build] edge"
+# Workers and edge runtimes (export conditions workerd, edge-light): the Node build's flows and
+# wasm (the same features), with the browser loader's wrapper behind wasm-edge.js and WebCrypto
+# signing (host-web.js). wasm-bindgen's web glue is only checked (the loader speaks its ABI).
+build_wasm "$NODE_FEATURES" pkg/edge web
+node scripts/check-glue.mjs pkg/edge/coze_auth.js
+rm pkg/edge/coze_auth.js
+node scripts/bundle.mjs "$JS/node.js" pkg/edge/index.js swap:wasm.js=wasm-edge.js swap:host.js=host-web.js \
+  'external:wasm-module.js=./coze_auth_bg.wasm?module'
+
+echo "[build] inline"
+# coze-auth/inline: the browser build with its wasm as base64 in the JS (bundlers that emit no
+# asset). wasm-inline.js uses the browser loader's wrapper only: its fetch is not bundled.
+mkdir -p pkg/inline
+node -e '
+  const fs = require("fs");
+  const b64 = fs.readFileSync("pkg/browser/coze_auth_bg.wasm").toString("base64");
+  fs.writeFileSync("target/ts/wasm-base64.js", "export const WASM_BASE64 = \"" + b64 + "\";\n");
+'
+node scripts/bundle.mjs "$JS/index.js" pkg/inline/index.js swap:wasm.js=wasm-inline.js file:wasm-base64.js=target/ts/wasm-base64.js
+if grep -q 'import.meta' pkg/edge/index.js pkg/inline/index.js; then
+  echo "[build] edge/ or inline/ still has import.meta (the browser loader's fetch): it must not" >&2; exit 1
+fi
 
 echo "[build] package"
 rm -rf pkg/bin && mkdir -p pkg/bin && cp pkg-template/bin/coze-auth.mjs pkg/bin/ && chmod +x pkg/bin/coze-auth.mjs

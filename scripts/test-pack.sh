@@ -27,7 +27,11 @@ echo "$tarball"
 
 step "publint and arethetypeswrong on the tarball"
 "$BIN/publint" run "$tarball" --strict
-"$BIN/attw" "$tarball"
+# The package's entries; coze-auth/inline is ESM only by design (for bundlers and ES module
+# hosts), so it is checked with attw's esm-only profile; the .wasm subpaths are files to copy or
+# import with a bundler, not modules.
+"$BIN/attw" "$tarball" --exclude-entrypoints ./inline ./browser/coze_auth_bg.wasm ./edge/coze_auth_bg.wasm
+"$BIN/attw" "$tarball" --entrypoints ./inline --profile esm-only
 
 step "install the tarball into the throw-away projects"
 for project in "${PROJECTS[@]}"; do

@@ -27,6 +27,7 @@ STAGES=(
   "js|the packed package in Node (ESM and CJS) against the mock, with the secret hygiene sweep"
   "types|a strict TypeScript consumer of the packed package"
   "pack|the packed tarball: publint, attw, types per moduleResolution, Node import/require, Vite and webpack apps in Chromium"
+  "runtimes|the packed package in workerd, edge-runtime (no wasm code generation), Bun, Deno, Node 22 and 24, and rollup/esbuild/bun build pages on coze-auth/inline in Chromium, against the mock Coze"
   "browser|the demo page end to end in headless Chromium"
   "size|browser build size (wasm + JS, min + gzip -9)"
 )
@@ -128,6 +129,11 @@ stage_types() {
 stage_pack() {
   need_package
   bash scripts/test-pack.sh
+}
+
+stage_runtimes() {
+  need_package
+  bash scripts/test-runtimes.sh
 }
 
 stage_browser() {

@@ -14,4 +14,5 @@ export const {
   CozeAuthError,
   COZE_CN_BASE_URL,
   COZE_COM_BASE_URL,
+  initWasm,
 } = api;

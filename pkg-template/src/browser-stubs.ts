@@ -1,4 +1,4 @@
-// The browser build's stand-ins for what exists only in Node. They keep one set of exports and
+// The browser build's stand-ins for what exists only on servers (the Node and edge builds). They keep one set of exports and
 // types for both builds (typed as the real ones, which are imported for their types only, so
 // none of their code ships), and fail at construction (or call) with a clear error instead of a
 // bundler's "export not found". Messages are short: every byte here ships to every page.
@@ -19,7 +19,7 @@ function nodeOnly<T>(name: string, why: string): T {
   } as unknown as T;
 }
 
-const secret = (what: string) => `it needs the app's ${what}: run it in Node.`;
+const secret = (what: string) => `it needs the app's ${what}: run it on a server (Node, Bun, Deno, Workers).`;
 
 /** Node only: a device-flow app has no browser (see the Node build). */
 export const DeviceOAuthApp = nodeOnly<typeof Device>(

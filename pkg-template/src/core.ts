@@ -9,6 +9,7 @@ import { loadWasm, loadedWasm } from './wasm.js';
 import { CozeAuthError, type CozeAuthErrorCode } from './error.js';
 import type { HttpRequest, OAuthToken, ResponseArgs, Wasm } from './seam.js';
 import type { CozeBaseURL } from './constants.js';
+import type { ResponseLike } from './response.js';
 
 export { CozeAuthError, loadWasm, loadedWasm };
 
@@ -37,15 +38,7 @@ export type RequestInitLike = typeof globalThis extends { fetch(input: never, in
       signal: AbortSignalLike;
     };
 
-/** The consumer's `Response` type, else the part of it this library reads. */
-export type ResponseLike = typeof globalThis extends { Response: { prototype: infer T } }
-  ? T
-  : {
-      readonly status: number;
-      readonly type?: string;
-      readonly headers: { get(name: string): string | null };
-      arrayBuffer(): Promise<ArrayBuffer>;
-    };
+export type { ResponseLike } from './response.js';
 
 /**
  * A `fetch`-compatible function. The library calls it as `fetch(url, init)` with a string URL

@@ -1,12 +1,11 @@
 // OAuthJWTFlow: the JWT grant of Coze's service apps (Node only: it holds a private key). The
 // module parses the key once (any PEM → PKCS#8 DER), builds each assertion's signing input and
-// the token request, and reads the answer; this file signs (node:crypto, else WebCrypto), joins
+// the token request, and reads the answer; this file signs (host.ts: node:crypto in the Node
+// build, WebCrypto in the edge build, which swaps in host-web.ts), joins
 // the JWT (signing input "." base64url signature), sends, and keeps the token cache (a token
 // per grant parameters, replaced the core's margin before it expires, one shared request per
 // parameters while a mint is in flight).
 
-import { createPrivateKey, sign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import {
   type CozeAuthLogger,
   aborted,
@@ -32,6 +31,9 @@ import {
 } from './core.js';
 import type { CozeBaseURL } from './constants.js';
 import { encoder, readTokenResponse, type Wasm } from './seam.js';
+import { fromBase64, toBase64Url } from './base64.js';
+import { denied } from './deno.js';
+import { makeSigner, readKeyFile, type Signer } from './host.js';
 import {
   botChatScopeOp,
   jwtCheckFlow,
@@ -60,8 +62,8 @@ export interface JwtSessionContext {
 
 /**
  * Options of {@link OAuthJWTFlow}. `baseURL`, `appId`, `keyid` and `privateKey` fall back to the
- * environment (an empty variable counts as unset); a missing required value throws at
- * construction, naming the option and its variables.
+ * environment (an empty variable counts as unset; edge runtimes have none: pass them); a missing
+ * required value throws at construction, naming the option and its variables.
  */
 export interface OAuthJWTFlowOptions {
   /** API base URL. Else `COZELOOP_API_BASE_URL`, `COZE_API_BASE`, then {@link COZE_CN_BASE_URL}. */
@@ -129,20 +131,26 @@ const ENV: Record<EnvOption, string[]> = {
 };
 /** Names a PEM file, the last fallback of `privateKey`. */
 const KEY_FILE_ENV = 'COZE_JWT_OAUTH_PRIVATE_KEY_FILE_PATH';
-const RS256 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
 /** Cached tokens kept per flow (one per distinct grant parameters); the oldest goes first. */
 const MAX_CACHED = 256;
 
-type Signer = (data: Uint8Array<ArrayBuffer>) => Uint8Array | Promise<Uint8Array>;
-
-const env = (name: string): string | undefined => {
-  const v = globalThis.process?.env?.[name];
+/**
+ * An environment variable, if set and not empty (none where there is no `process`, as on an edge
+ * runtime); `option` is the option it stands in for, named if Deno refuses the read.
+ */
+const env = (name: string, option: string): string | undefined => {
+  let v: unknown;
+  try {
+    v = globalThis.process?.env?.[name];
+  } catch (e) {
+    throw denied(e, `--allow-env (or --allow-env=${name})`, `reading the environment variable ${name}`, `pass the ${option} option`) ?? e;
+  }
   return typeof v === 'string' && v !== '' ? v : undefined;
 };
 
 /** `options[key]`, else the first of its environment variables that is set and not empty. */
 function fromEnv(options: unknown, key: EnvOption): string | undefined {
-  return string(options, key) ?? ENV[key].map(env).find((v) => v !== undefined);
+  return string(options, key) ?? ENV[key].map((name) => env(name, key)).find((v) => v !== undefined);
 }
 
 const missing = (key: string, names: string[]) =>
@@ -158,13 +166,9 @@ function required(options: unknown, key: EnvOption): string {
 function privateKeyText(options: unknown): string {
   const pem = fromEnv(options, 'privateKey');
   if (pem !== undefined) return pem;
-  const path = env(KEY_FILE_ENV);
+  const path = env(KEY_FILE_ENV, 'privateKey');
   if (path === undefined) throw missing('privateKey', [...ENV.privateKey, KEY_FILE_ENV]);
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw fail(`Could not read the private key file that ${KEY_FILE_ENV} names (${path}): ${(e as { code?: string } | undefined)?.code ?? 'unreadable'}.`);
-  }
+  return readKeyFile(KEY_FILE_ENV, path);
 }
 
 /** `sessionContext`: `{deviceInfo?: {deviceId?, customConsumer?}}`, type-checked. */
@@ -230,19 +234,19 @@ function untilAborted<T>(promise: Promise<T>, signal: Signal | undefined): Promi
 const wasmNow = () => nodeWasm('OAuthJWTFlow');
 
 /**
- * The JWT grant of a Coze service app, signing RS256 assertions with Node's crypto (a KeyObject made once per flow; WebCrypto where Node refuses the key).
+ * The JWT grant of a Coze service app, signing RS256 assertions: with Node's crypto (a KeyObject made once per flow; WebCrypto where Node refuses the key), or with WebCrypto in the edge build (Workers, Vercel Edge: pass `privateKey`, there is no environment).
  *
  * ```ts
  * const flow = new OAuthJWTFlow({ appId, keyid, privateKey }) // or from the environment
  * const { access_token } = await flow.getAccessToken()      // cached, renewed before expiry
  * ```
  *
- * Node only: in the browser build, the constructor throws `CozeAuthError` with code
- * `unsupported` (the private key must not reach a page).
+ * Server only (Node, Bun, Deno, edge runtimes): in the browser build, the constructor throws
+ * `CozeAuthError` with code `unsupported` (the private key must not reach a page).
  */
 export class OAuthJWTFlow {
   #flow: JwtFlowArgs; // checked by the module
-  #der: Buffer<ArrayBuffer>; // the private key, PKCS#8 DER
+  #der: Uint8Array<ArrayBuffer>; // the private key, PKCS#8 DER
   #key: Promise<Signer> | undefined; // its signing function (made on first use, once)
   #fetch: FetchLike | undefined;
   #timeoutMs: number;
@@ -270,7 +274,7 @@ export class OAuthJWTFlow {
     const pem = privateKeyText(options);
     const wasm = wasmNow();
     jwtCheckFlow(wasm, { flow: this.#flow });
-    this.#der = Buffer.from(jwtPrivateKey(wasm, encoder.encode(pem)).der, 'base64url');
+    this.#der = fromBase64(jwtPrivateKey(wasm, encoder.encode(pem)).der, 'base64url');
   }
 
   #wasm(): Wasm {
@@ -278,28 +282,9 @@ export class OAuthJWTFlow {
     return wasmNow();
   }
 
-  /**
-   * The signing key, made once per flow. Node's own KeyObject signs RS256 about 1.5× faster than
-   * `crypto.subtle` here (0.27 against 0.42 ms), and the signature is the same (RS256 is
-   * deterministic; tests/js/jwt.test.mjs checks both against the fixture the Rust signer
-   * matches). Where node:crypto cannot take the key, WebCrypto is asked. A key neither takes is
-   * `invalid_key` (no cause kept: it might echo key bytes).
-   */
+  /** The signing key, made once per flow (host.ts; tests/js/jwt.test.mjs checks the signature against the Rust signer's fixture). */
   #signingKey(): Promise<Signer> {
-    if (!this.#key) {
-      try {
-        const key = createPrivateKey({ key: this.#der, format: 'der', type: 'pkcs8' });
-        this.#key = Promise.resolve((data: Uint8Array<ArrayBuffer>) => sign('sha256', data, key));
-      } catch {
-        this.#key = globalThis.crypto.subtle.importKey('pkcs8', this.#der, RS256, false, ['sign']).then(
-          (key) => async (data: Uint8Array<ArrayBuffer>) => new Uint8Array(await globalThis.crypto.subtle.sign(RS256, key, data)),
-          () => {
-            throw fail('The private key cannot be used: Node refused it (its RSA numbers are probably inconsistent). Download a new key pair from the Coze console.', 'invalid_key');
-          },
-        );
-      }
-    }
-    return this.#key;
+    return (this.#key ??= makeSigner(this.#der));
   }
 
   /** A fresh assertion for `params` (checked), signed: the JWT in compact form. */
@@ -307,7 +292,7 @@ export class OAuthJWTFlow {
     const { signingInput } = jwtSigningInput(wasm, { flow: this.#flow, params, now: nowSeconds() }, randomBytes());
     const signer = await this.#signingKey();
     const signature = await signer(encoder.encode(signingInput));
-    return `${signingInput}.${Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('base64url')}`;
+    return `${signingInput}.${toBase64Url(signature)}`;
   }
 
   /** One grant: a fresh assertion, signed, sent; the answer read by the module. */

@@ -12,6 +12,8 @@ export { TokenAuth } from './token-auth.js';
 export { loadOAuthApp } from './config.js';
 export { COZE_CN_BASE_URL, COZE_COM_BASE_URL } from './constants.js';
 export type { CozeBaseURL, CozeWwwBaseURL } from './constants.js';
+export { initWasm } from './init.js';
+export type { WasmSource } from './source.js';
 export type { BaseAppOptions, FetchLike, OAuthToken, PendingFlowStorage, RequestOptions } from './core.js';
 export type { CozeAuthErrorCode, CozeAuthErrorDetails, CozeOAuthErrorCode } from './error.js';
 export type {

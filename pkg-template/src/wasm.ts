@@ -1,6 +1,8 @@
 // Browser loader: fetches and instantiates the module on first use. The `.wasm` is located
-// with `new URL(..., import.meta.url)`: Vite and webpack 5 emit it as an asset; esbuild does
-// not, so esbuild users copy coze_auth_bg.wasm beside their bundle.
+// with `new URL(..., import.meta.url)`: Vite and webpack 5 emit it as an asset; esbuild, rollup
+// and bun build do not, so their users copy coze_auth_bg.wasm beside their bundle, import
+// `coze-auth/inline` (wasm-inline.ts), or hand the module to `initWasm` (source.ts checks what
+// it gets). The edge and inline loaders (wasm-edge.ts, wasm-inline.ts) reuse the wrapper below.
 //
 // This replaces wasm-bindgen's `--target web` glue, most of which (initSync, the argument
 // forms of init, the MIME-type fallback's warning) a page never runs. Every export of the
@@ -11,13 +13,14 @@
 // checks the generated glue still does exactly this for every export, and fails otherwise.
 // The Node build's loader is wasm-node.cts, with the same exports.
 
-import { CozeAuthError } from './error.js';
 import type { Export, Wasm } from './seam.js';
+import { loadFailure, type WasmModuleLike, type WasmSource, wasmBytes } from './source.js';
 
 /** The raw exports of the module, as wasm-bindgen's glue would use them. */
-interface Exports {
-  memory: WebAssembly.Memory;
-  __wbindgen_externrefs: WebAssembly.Table;
+// (Structural types, not WebAssembly's: the published declarations use no DOM lib.)
+export interface Exports {
+  memory: { readonly buffer: ArrayBufferLike };
+  __wbindgen_externrefs: { set(index: number, value: unknown): void };
   __wbindgen_start(): void;
   __wbindgen_malloc(size: number, align: number): number;
   __wbindgen_free(ptr: number, size: number, align: number): void;
@@ -33,29 +36,17 @@ export function loadedWasm(): Wasm | undefined {
   return ready;
 }
 
-/** The compiled module, kept: an instance that failed is replaced without fetching it again. */
-let compiled: Promise<WebAssembly.Module> | undefined;
-
-async function compile(): Promise<WebAssembly.Module> {
-  const response = await fetch(new URL('coze_auth_bg.wasm', import.meta.url));
-  if (!response.ok) throw new Error(`HTTP ${response.status} fetching coze_auth_bg.wasm`);
-  // Compiling from the bytes, not the stream, works whatever Content-Type the server sends.
-  return WebAssembly.compile(await response.arrayBuffer());
-}
-
-async function instantiate(): Promise<Wasm> {
-  compiled ??= compile().catch((e: unknown) => {
-    compiled = undefined;
-    throw e;
-  });
-  const module = await compiled;
-  let wasm: Exports;
-  const imports = {
+/**
+ * The imports the module needs, as wasm-bindgen's glue gives them; `exports` is read only when
+ * the start function runs, after instantiation.
+ */
+export function wasmImports(exports: () => Exports): Record<string, Record<string, () => void>> {
+  return {
     './coze_auth_bg.js': {
       // wasm-bindgen's table of JS values; this module keeps none, but its start function
       // reserves the slots as the generated glue does.
       __wbindgen_init_externref_table() {
-        const table = wasm.__wbindgen_externrefs;
+        const table = exports().__wbindgen_externrefs;
         table.set(0, undefined);
         table.set(1024, undefined);
         table.set(1025, null);
@@ -64,11 +55,17 @@ async function instantiate(): Promise<Wasm> {
       },
     },
   };
-  wasm = (await WebAssembly.instantiate(module, imports)).exports as unknown as Exports;
+}
+
+/**
+ * Starts an instance (made with {@link wasmImports}) and wraps every operation it exports alike.
+ * An instance that throws (a trap: out of memory, a bug) may have been left half-way through an
+ * allocation, so it is never used again: `onFail` tells its loader to drop it (the next use makes
+ * a new one), and calls of code still holding it fail instead of running on it.
+ */
+export function wrapInstance(instance: { readonly exports: object }, onFail: (failed: Wasm) => void): Wasm {
+  const wasm = instance.exports as unknown as Exports;
   wasm.__wbindgen_start();
-  // An instance that threw (a trap: out of memory, a bug) may have been left half-way through
-  // an allocation: it is never used again. It is dropped here (the next loadWasm() makes a new
-  // one), and the calls of code still holding it fail instead of running on it.
   let failed = false;
   const pass = (bytes: Uint8Array): [number, number] => {
     const ptr = wasm.__wbindgen_malloc(bytes.length, 1) >>> 0;
@@ -87,24 +84,56 @@ async function instantiate(): Promise<Wasm> {
         return out;
       } catch (e) {
         failed = true;
-        if (ready === instance) ready = loading = undefined;
+        onFail(wrapped);
         throw e;
       }
     };
   }
-  const instance = operations as unknown as Wasm;
-  return instance;
+  const wrapped = operations as unknown as Wasm;
+  return wrapped;
 }
 
-export function loadWasm(): Promise<Wasm> {
-  loading ??= instantiate().then(
+/** Instantiates a compiled module or the module's bytes (checked first: see source.ts). */
+export async function instantiateFrom(
+  source: WasmModuleLike | Uint8Array<ArrayBuffer>,
+  onFail: (failed: Wasm) => void,
+): Promise<Wasm> {
+  let exports: Exports | undefined;
+  const imports = wasmImports(() => exports!);
+  // Compiling from the bytes, not the stream, works whatever Content-Type the server sends.
+  const result = (await WebAssembly.instantiate(source as BufferSource, imports)) as WebAssembly.WebAssemblyInstantiatedSource | WebAssembly.Instance;
+  // A module gives an Instance, bytes give {module, instance} (no instanceof: another realm's
+  // classes, e.g. edge-runtime's, fail it).
+  const instance = 'module' in result ? result.instance : result;
+  exports = instance.exports as unknown as Exports;
+  return wrapInstance(instance, onFail);
+}
+
+/** The module as fetched and checked: kept, so a failed instance is replaced without fetching again. */
+let checked: Promise<WasmModuleLike | Uint8Array<ArrayBuffer>> | undefined;
+
+/** Drops an instance that failed: the next use instantiates the module again. */
+function drop(failed: Wasm): void {
+  if (ready === failed) ready = loading = undefined;
+}
+
+export function loadWasm(source?: WasmSource): Promise<Wasm> {
+  loading ??= (async () => {
+    checked ??= wasmBytes(source ?? new URL('coze_auth_bg.wasm', import.meta.url));
+    return instantiateFrom(await checked, drop);
+  })().then(
     (exports) => (ready = exports),
     (cause) => {
-      loading = undefined; // a later call may retry
-      throw new CozeAuthError('Could not load the coze-auth WebAssembly module (coze_auth_bg.wasm). Check that your bundler or server serves it beside the JS file.', { code: 'network_error', cause });
+      loading = checked = undefined; // a later call may retry
+      throw loadFailure(cause, source === undefined);
     },
   );
   return loading;
+}
+
+/** Loads the module from `source` instead (see init.ts, which documents it for the package). */
+export async function initWasm(source: WasmSource): Promise<void> {
+  await loadWasm(source);
 }
 
 /** This is the browser build: TokenAuth refuses a `pat_` token here unless told otherwise. */
