@@ -6,6 +6,7 @@ export { CozeAuthError } from './error.js';
 export { PKCEOAuthApp } from './pkce.js';
 export { TokenAuth } from './token-auth.js';
 export { DeviceOAuthApp, OAuthJWTFlow, WebOAuthApp, botChatScope, loadOAuthApp } from './browser-stubs.js';
+export { memoryTokenStore } from './token-store.js';
 export { COZE_CN_BASE_URL, COZE_COM_BASE_URL } from './constants.js';
 // Types only (erased: the browser build ships none of the Node-only modules).
 export type { BaseAppOptions, FetchLike, OAuthToken, PendingFlowStorage, RequestOptions } from './core.js';
@@ -23,4 +24,5 @@ export type { DeviceCode, DeviceOAuthAppOptions, DevicePendingInfo, GetDeviceAcc
 export type { CozeAuthLogger, JwtScope, JwtSessionContext, JwtToken, JwtTokenParams, OAuthJWTFlowOptions } from './jwt.js';
 export type { GetWebAccessTokenParams, GetWebOAuthUrlParams, WebCallbackOptions, WebOAuthAppOptions } from './web.js';
 export type { TokenAuthOptions } from './token-auth.js';
+export type { StoredEntry, TokenStore, TokenStoreLock } from './token-store.js';
 export type { LoadOAuthAppOptions, OAuthApp, OAuthAppConfig } from './config.js';

@@ -9,6 +9,7 @@ export { OAuthJWTFlow, botChatScope } from './jwt.js';
 export { WebOAuthApp } from './web.js';
 export { TokenAuth } from './token-auth.js';
 export { loadOAuthApp } from './config.js';
+export { memoryTokenStore } from './token-store.js';
 export { COZE_CN_BASE_URL, COZE_COM_BASE_URL } from './constants.js';
 export type { BaseAppOptions, FetchLike, OAuthToken, PendingFlowStorage, RequestOptions } from './core.js';
 export type { CozeAuthErrorCode } from './error.js';
@@ -25,4 +26,5 @@ export type { DeviceCode, DeviceOAuthAppOptions, DevicePendingInfo, GetDeviceAcc
 export type { CozeAuthLogger, JwtScope, JwtSessionContext, JwtToken, JwtTokenParams, OAuthJWTFlowOptions } from './jwt.js';
 export type { GetWebAccessTokenParams, GetWebOAuthUrlParams, WebCallbackOptions, WebOAuthAppOptions } from './web.js';
 export type { TokenAuthOptions } from './token-auth.js';
+export type { StoredEntry, TokenStore, TokenStoreLock } from './token-store.js';
 export type { LoadOAuthAppOptions, OAuthApp, OAuthAppConfig } from './config.js';
