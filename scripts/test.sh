@@ -4,7 +4,8 @@
 # package`, fuzzing (bounded), the wasm32 adapters' wasm-bindgen tests (Node and headless
 # Chromium, scripts/test-wasm.sh), a separate Rust crate on the wasm32 adapters
 # (scripts/test-wasm-consumer.sh),
-# the mock server, the packed npm package in Node, TypeScript types, the tarball across type
+# the mock server, the packed npm package in Node (and coze-auth/redis over a real redis-server,
+# scripts/test-redis.sh), TypeScript types, the tarball across type
 # resolvers, runtimes and bundlers (scripts/test-pack.sh), and the demo end to end in Chromium.
 # The npm package's JS layer is strict TypeScript (pkg-template/src): building it type-checks it,
 # and its published declarations are generated from it (see scripts/build.sh).
@@ -68,6 +69,9 @@ step "the packed package in Node (ESM and CJS) against the mock, with the secret
 bash scripts/pack-install.sh
 rm -rf target/hygiene
 node --import ./tests/js/hygiene.mjs --test tests/js/
+
+step "coze-auth/redis: a fleet of processes over a real redis-server (scripts/test-redis.sh)"
+bash scripts/test-redis.sh
 node scripts/hygiene-report.mjs
 
 step "strict TypeScript consumer of the packed package"
