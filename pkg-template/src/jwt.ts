@@ -134,7 +134,10 @@ export interface JwtTokenParams extends RequestOptions {
 export interface JwtToken {
   /** The bearer token. */
   access_token: string;
-  /** Absolute expiry, in Unix seconds. */
+  /**
+   * Absolute expiry, in Unix seconds on Coze's clock, as Coze sent it (which may be minutes off
+   * the local clock: `getAccessToken` judges freshness by the lifetime Coze granted instead).
+   */
   expires_in: number;
   /** Usually `"Bearer"`. */
   token_type?: string;
