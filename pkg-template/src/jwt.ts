@@ -283,20 +283,21 @@ function serverDateOf(response: unknown): number | undefined {
  * Coze's `expires_in` is an absolute time on Coze's clock, which may be minutes off ours; read
  * against the local clock, a Coze 11 minutes fast makes a dead token look alive for 11 more
  * minutes, and one 5 minutes slow throws tokens away 5 minutes early. So the lifetime Coze
- * granted is measured on Coze's clock, `expires_in - serverNow`, and laid on ours from `sentAt`,
- * the local time the request left: Coze stamped the token after that moment, so the result errs
- * early (by the request's latency), never late.
+ * granted is measured on Coze's clock, `expires_in - serverNow`, and laid on ours from `sentAt`:
+ * the assertion's `iat`, the local second the request was signed and sent. Coze stamped the token
+ * after that moment, so the result errs early (by the request's latency), never late; whole
+ * seconds throughout, like `expires_in` and `Date`, rounded down so that they err early too.
  *
- * `serverNow` is the answer's `Date` header (Coze's clock, whole seconds like `expires_in`).
- * Without one, the assertion's `iat` (the local second it was signed, just before `sentAt`)
- * stands in: exact when the clocks agree, early by the skew when Coze is slow, and capped below
- * when Coze is fast. The lifetime never exceeds the `durationSeconds` asked for, so no clock
- * stretches it, and a negative one counts as none (the token is stale at once).
+ * `serverNow` is the answer's `Date` header (Coze's clock). Without one, `sentAt` stands in, which
+ * makes the rule `min(expires_in, sentAt + durationSeconds)` on our clock: exact when the clocks
+ * agree, early by the skew when Coze is slow, and capped when Coze is fast. In both cases the
+ * lifetime never exceeds the `durationSeconds` asked for, so no clock stretches it, and a
+ * negative one counts as none (the token is stale at once).
  */
-function localExpiry(token: JwtToken, durationSeconds: number, sentAt: number, iat: number, serverDate: number | undefined): number {
-  const serverNow = serverDate !== undefined ? Math.floor(serverDate / 1000) : iat;
+function localExpiry(token: JwtToken, durationSeconds: number, sentAt: number, serverDate: number | undefined): number {
+  const serverNow = serverDate !== undefined ? Math.floor(serverDate / 1000) : sentAt;
   const lifetime = Math.min(durationSeconds, token.expires_in - serverNow);
-  return sentAt + Math.max(0, lifetime) * 1000;
+  return (sentAt + Math.max(0, lifetime)) * 1000;
 }
 
 /** A grant's parameters as the module reads them, type-checked. */
@@ -419,7 +420,7 @@ export class OAuthJWTFlow {
 
   /** One grant: a fresh assertion, signed, sent; the answer read by the module; its local expiry by `localExpiry`. */
   async #mint(wasm: Wasm, params: JwtParamsArgs, signal: Signal | undefined): Promise<Minted> {
-    const iat = nowSeconds();
+    const iat = nowSeconds(); // sentAt of the freshness rule: taken before anything is signed or sent
     const jwt = await this.#assertion(wasm, params, iat);
     const request = jwtTokenRequest(wasm, { flow: this.#flow, params, jwt });
     // The answer's Date header, read on the way through (send() keeps only what the module reads).
@@ -430,18 +431,18 @@ export class OAuthJWTFlow {
       serverDate = serverDateOf(response);
       return response;
     };
-    const sentAt = Date.now();
+    const started = Date.now();
     let response: SentResponse;
     try {
       response = await send(fetchFn, this.#timeoutMs, signal, request);
     } catch (e) {
-      this.#log?.(`POST ${request.url} failed (${(e as { code?: string } | undefined)?.code ?? 'error'}) after ${Date.now() - sentAt} ms`);
+      this.#log?.(`POST ${request.url} failed (${(e as { code?: string } | undefined)?.code ?? 'error'}) after ${Date.now() - started} ms`);
       throw e;
     }
     const { body, ...res } = response;
-    this.#log?.(`POST ${request.url} -> ${res.status} (logId ${res.logId ?? 'none'}) in ${Date.now() - sentAt} ms`);
+    this.#log?.(`POST ${request.url} -> ${res.status} (logId ${res.logId ?? 'none'}) in ${Date.now() - started} ms`);
     const token: JwtToken = readTokenResponse(wasm, { response: res, now: nowSeconds(), secret1: jwt }, body);
-    return { token, expiresAt: localExpiry(token, params.durationSeconds ?? DEFAULT_DURATION_SECONDS, sentAt, iat, serverDate) };
+    return { token, expiresAt: localExpiry(token, params.durationSeconds ?? DEFAULT_DURATION_SECONDS, iat, serverDate) };
   }
 
   /** The store key of a grant: everything that makes its tokens differ, hashed (scopes and session names stay out of the store's key space). */
