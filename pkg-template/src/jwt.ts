@@ -166,7 +166,7 @@ const STORE_RETRY_MS = 30_000;
 const LOCK_MARGIN_MS = 1000;
 /** The back-off of a caller waiting for another holder's token: from the first to the last, doubling. */
 const WAIT_FIRST_MS = 10;
-const WAIT_LAST_MS = 200;
+const WAIT_LAST_MS = 50;
 /** The format of the store keys; a new one keeps old entries from being read. */
 const STORE_KEY_VERSION = 'v1';
 /** The default `durationSeconds` (the core's): the bound of the lifetime when none is given. */
