@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Size, cold-start, device-flow, JWT and per-call CPU comparison: coze-auth vs @coze/api vs oauth4webapi.
+# Size, cold-start, device-flow, JWT, fleet (a token shared through Redis) and per-call CPU comparison: coze-auth vs @coze/api vs oauth4webapi.
 # Writes a markdown report to stdout and bench/out/results.md. Not part of the CI test run.
 #
 #   bash bench/run.sh            (or: npm run bench, at the repo root)
@@ -36,6 +36,9 @@ for f in pkg/browser/index.js pkg/browser/coze_auth_bg.wasm pkg/node/index.mjs; 
   [ -f "$ROOT/$f" ] || { echo "bench: $f is missing after the build: cannot benchmark" >&2; exit 1; }
 done
 
+# fleet.mjs runs its own redis-server (Debian's).
+command -v redis-server >/dev/null || apt-get install -y redis-server >&2 || { apt-get update >&2 && apt-get install -y redis-server >&2; }
+
 # 3. Measure.
 mkdir -p out
 tmp="$(mktemp "$BENCH/out/results.XXXXXX")"
@@ -52,6 +55,8 @@ trap 'rm -f "$tmp"' EXIT
   node device.mjs
   echo
   node jwt.mjs
+  echo
+  node fleet.mjs
   echo
   node calls.mjs
 } > "$tmp"

@@ -51,6 +51,11 @@ JS=target/ts/js
 "$BIN/dts-bundle-generator" --silent --project pkg-template/tsconfig.declarations.json \
   --export-referenced-types=false --no-banner -o target/ts/index.d.ts target/ts/types/node.d.ts &
 dts=$!
+# The same for the `coze-auth/redis` subpath: one self-contained file (the TokenStore types it
+# names inlined; structurally the main entry's), no types of the `redis` package needed.
+"$BIN/dts-bundle-generator" --silent --project pkg-template/tsconfig.declarations.json \
+  --export-referenced-types=false --no-banner -o target/ts/redis.d.ts target/ts/types/redis.d.ts &
+dts_redis=$!
 
 echo "[build] browser"
 build_wasm "$BROWSER_FEATURES" pkg/browser web
@@ -59,12 +64,14 @@ build_wasm "$BROWSER_FEATURES" pkg/browser web
 # wasm-node.cjs). wasm.js is the browser loader.
 for f in "$JS"/*.js; do
   case "$(basename "$f")" in
-    node.js | seam-node.js | device.js | jwt.js | web.js | config.js) ;;
+    node.js | seam-node.js | device.js | jwt.js | web.js | config.js | redis.js | redis-browser.js) ;;
     # the other builds' loaders and host modules (bundled into edge/ and inline/, or node/)
     wasm-edge.js | wasm-inline.js | host.js | host-web.js | deno.js | base64.js) ;;
     *) cp "$f" pkg/browser/ ;;
   esac
 done
+# `coze-auth/redis` in a page: a stand-in that throws `unsupported` (redis-browser.ts).
+cp "$JS/redis-browser.js" pkg/browser/redis.js
 # That loader replaces wasm-bindgen's glue (a page would ship the glue's unused half), so it
 # must speak the ABI the glue speaks for every export: check-glue.mjs fails if wasm-bindgen
 # lowers them otherwise.
@@ -82,6 +89,13 @@ build_wasm "$NODE_FEATURES" pkg/node nodejs
 cp pkg-template/node/index.cjs pkg/node/index.js
 cp "$JS/wasm-node.cjs" pkg/node/wasm.js
 cp pkg-template/node/index.mjs pkg/node/index.mjs
+# `coze-auth/redis`: its own small CommonJS bundle (the main entry never loads it), whose
+# CozeAuthError must be the main entry's class (instanceof): ./error.js stays external and is a
+# one-line module handing over lib.js's exports, the instance index.js loaded.
+"$BIN/esbuild" "$JS/redis.js" --bundle --format=cjs --platform=node --target=node20 \
+  --external:./error.js --log-level=warning --outfile=pkg/node/redis.js
+echo "'use strict'; module.exports = require('./lib.js'); // CozeAuthError for redis.js (see scripts/build.sh)" > pkg/node/error.js
+cp pkg-template/node/redis.mjs pkg/node/redis.mjs
 echo '{ "type": "commonjs" }' > pkg/node/package.json
 
 echo "[build] edge"
@@ -111,8 +125,11 @@ fi
 echo "[build] package"
 rm -rf pkg/bin && mkdir -p pkg/bin && cp pkg-template/bin/coze-auth.mjs pkg/bin/ && chmod +x pkg/bin/coze-auth.mjs
 wait "$dts" || { echo "[build] bundling the declarations failed" >&2; exit 1; }
+wait "$dts_redis" || { echo "[build] bundling the declarations of coze-auth/redis failed" >&2; exit 1; }
 cp target/ts/index.d.ts pkg/index.d.ts
 cp target/ts/index.d.ts pkg/index.d.cts
+cp target/ts/redis.d.ts pkg/redis.d.ts
+cp target/ts/redis.d.ts pkg/redis.d.cts
 cp pkg-template/README.md pkg/README.md
 cp LICENSE-MIT LICENSE-APACHE pkg/
 version=$(grep -m1 -E '^version = ' Cargo.toml | sed -E 's/version = "(.*)"/\1/')

@@ -25,6 +25,7 @@ STAGES=(
   "wasm-consumer|a separate Rust crate logs in and refreshes through the core and the wasm32 adapters, in Node"
   "mock|the mock Coze server"
   "js|the packed package in Node (ESM and CJS) against the mock, with the secret hygiene sweep"
+  "redis|coze-auth/redis over a real redis-server (Debian's, started on a free loopback port): a fleet of processes mints once"
   "types|a strict TypeScript consumer of the packed package"
   "pack|the packed tarball: publint, attw, types per moduleResolution, Node import/require, Vite and webpack apps in Chromium"
   "runtimes|the packed package in workerd, edge-runtime (no wasm code generation), Bun, Deno, Node 22 and 24, and rollup/esbuild/bun build pages on coze-auth/inline in Chromium, against the mock Coze"
@@ -108,6 +109,11 @@ stage_js() {
   rm -rf target/hygiene
   node --import ./tests/js/hygiene.mjs --test tests/js/
   node scripts/hygiene-report.mjs
+}
+
+stage_redis() {
+  need_package
+  bash scripts/test-redis.sh
 }
 
 stage_types() {

@@ -11,6 +11,7 @@ export const {
   TokenAuth,
   loadOAuthApp,
   botChatScope,
+  memoryTokenStore,
   CozeAuthError,
   COZE_CN_BASE_URL,
   COZE_COM_BASE_URL,

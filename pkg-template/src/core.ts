@@ -75,8 +75,12 @@ export interface RequestOptions {
 
 export type { OAuthToken } from './seam.js';
 
-/** A logger for debug lines (URL, status, log id, timing; never a token, code, JWT or key). */
-export type CozeAuthLogger = ((message: string, level: 'debug') => void) | { debug(message: string): void };
+/**
+ * A logger for debug lines (URL, status, log id, timing; never a token, code, JWT or key) and the
+ * rare warning (`level` `'warn'`: a token store that failed, once per flow; an object logger
+ * without `warn` gets it through `debug`).
+ */
+export type CozeAuthLogger = ((message: string, level: 'debug' | 'warn') => void) | { debug(message: string): void; warn?(message: string): void };
 
 /**
  * A `sessionStorage`-like store for pending logins. With `length` and `key(i)` (as Web Storage

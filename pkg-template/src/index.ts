@@ -7,6 +7,7 @@ export { PKCEOAuthApp } from './pkce.js';
 export { createSession } from './session.js';
 export { TokenAuth } from './token-auth.js';
 export { DeviceOAuthApp, OAuthJWTFlow, WebOAuthApp, botChatScope, loadOAuthApp } from './browser-stubs.js';
+export { memoryTokenStore } from './token-store.js';
 export { COZE_CN_BASE_URL, COZE_COM_BASE_URL } from './constants.js';
 export type { CozeBaseURL, CozeWwwBaseURL } from './constants.js';
 export { initWasm } from './init.js';
@@ -28,6 +29,7 @@ export type { DeviceCode, DeviceOAuthAppOptions, DevicePendingInfo, GetDeviceAcc
 export type { CozeAuthLogger, JwtScope, JwtSessionContext, JwtToken, JwtTokenParams, OAuthJWTFlowOptions } from './jwt.js';
 export type { GetWebAccessTokenParams, GetWebOAuthUrlParams, WebCallbackOptions, WebOAuthAppOptions } from './web.js';
 export type { TokenAuthOptions } from './token-auth.js';
+export type { StoredEntry, TokenStore, TokenStoreLock } from './token-store.js';
 export type {
   DeviceOAuthAppConfig,
   JWTOAuthAppConfig,

@@ -4,7 +4,8 @@
 // build, WebCrypto in the edge build, which swaps in host-web.ts), joins
 // the JWT (signing input "." base64url signature), sends, and keeps the token cache (a token
 // per grant parameters, replaced the core's margin before it expires, one shared request per
-// parameters while a mint is in flight).
+// parameters while a mint is in flight). A TokenStore (token-store.ts) behind that cache shares
+// tokens and the right to mint them across processes.
 
 import {
   type CozeAuthLogger,
@@ -27,6 +28,7 @@ import {
   type SentResponse,
   type Signal,
   signalOf,
+  sleep,
   string,
 } from './core.js';
 import type { CozeBaseURL } from './constants.js';
@@ -45,6 +47,7 @@ import {
   jwtTokenRequest,
   type JwtScope,
 } from './seam-node.js';
+import { decodeEntry, encodeEntry, memoryTokenStore, type TokenStore, type TokenStoreLock } from './token-store.js';
 
 export type { JwtScope } from './seam-node.js';
 
@@ -93,6 +96,18 @@ export interface OAuthJWTFlowOptions {
   fetch?: FetchLike;
   /** Per-request time limit in milliseconds. Default 30000. */
   timeoutMs?: number;
+  /**
+   * Where `getAccessToken` shares tokens beyond this flow's in-process copy, and the lock that
+   * lets one caller of all that share it mint while the others wait: e.g. `redisTokenStore` of
+   * `coze-auth/redis` for a fleet of processes. Default: a {@link memoryTokenStore} of this flow's
+   * own (the in-process cache). The store holds bearer tokens, never the key or an assertion.
+   */
+  tokenStore?: TokenStore;
+  /**
+   * Time limit of each call to `tokenStore`, in milliseconds. Default 250. A store that fails or
+   * is slower is left alone for 30 s (the flow mints by itself meanwhile), said once via `logger`.
+   */
+  storeTimeoutMs?: number;
 }
 
 /** Parameters of one JWT grant. */
@@ -113,7 +128,10 @@ export interface JwtTokenParams extends RequestOptions {
 export interface JwtToken {
   /** The bearer token. */
   access_token: string;
-  /** Absolute expiry, in Unix seconds. */
+  /**
+   * Absolute expiry, in Unix seconds on Coze's clock, as Coze sent it (which may be minutes off
+   * the local clock: `getAccessToken` judges freshness by the lifetime Coze granted instead).
+   */
   expires_in: number;
   /** Usually `"Bearer"`. */
   token_type?: string;
@@ -133,6 +151,19 @@ const ENV: Record<EnvOption, string[]> = {
 const KEY_FILE_ENV = 'COZE_JWT_OAUTH_PRIVATE_KEY_FILE_PATH';
 /** Cached tokens kept per flow (one per distinct grant parameters); the oldest goes first. */
 const MAX_CACHED = 256;
+/** The default of `storeTimeoutMs`: a store on the local network answers in about a millisecond. */
+const STORE_TIMEOUT_MS = 250;
+/** How long a store that failed is left alone: one slow call per mint would make it worse than none. */
+const STORE_RETRY_MS = 30_000;
+/** Added to the request timeout to make the mint lock's lifetime: signing and the store's write. */
+const LOCK_MARGIN_MS = 1000;
+/** The back-off of a caller waiting for another holder's token: from the first to the last, doubling. */
+const WAIT_FIRST_MS = 10;
+const WAIT_LAST_MS = 50;
+/** The format of the store keys; a new one keeps old entries from being read. */
+const STORE_KEY_VERSION = 'v1';
+/** The default `durationSeconds` (the core's): the bound of the lifetime when none is given. */
+const DEFAULT_DURATION_SECONDS = 900;
 
 /**
  * An environment variable, if set and not empty (none where there is no `process`, as on an edge
@@ -182,24 +213,87 @@ function sessionContextOf(options: unknown): JwtFlowArgs['sessionContext'] {
   return { deviceInfo: { deviceId: string(info, 'deviceId'), customConsumer: string(info, 'customConsumer') } };
 }
 
-/** `logger`: a function `(message, level)` or an object with `debug(message)`; errors it throws are ignored. */
-function loggerOf(options: unknown): ((line: string) => void) | undefined {
+/** A line to the flow's logger: debug unless `level` says otherwise. */
+type Log = (line: string, level?: 'warn') => void;
+
+/** `logger`: a function `(message, level)` or an object with `debug(message)` (and maybe `warn`); errors it throws are ignored. */
+function loggerOf(options: unknown): Log | undefined {
   const logger = get(options, 'logger');
   if (logger == null) return undefined;
-  const debug =
+  type ObjectLogger = { debug(message: string): void; warn?(message: string): void };
+  const emit: ((line: string, level: 'debug' | 'warn') => void) | undefined =
     typeof logger === 'function'
-      ? (line: string) => logger(line, 'debug')
+      ? (line, level) => logger(line, level)
       : typeof get(logger, 'debug') === 'function'
-        ? (line: string) => (logger as { debug(message: string): void }).debug(line)
+        ? (line, level) => {
+            const o = logger as ObjectLogger;
+            if (level === 'warn' && typeof o.warn === 'function') o.warn(line);
+            else o.debug(line);
+          }
         : undefined;
-  if (!debug) throw fail('logger must be a function (message, level) or an object with a debug method.');
-  return (line) => {
+  if (!emit) throw fail('logger must be a function (message, level) or an object with a debug method.');
+  return (line, level) => {
     try {
-      debug(`[coze-auth] [OAuthJWTFlow] ${line}`);
+      emit(`[coze-auth] [OAuthJWTFlow] ${line}`, level ?? 'debug');
     } catch {
       // A broken logger must not break authentication.
     }
   };
+}
+
+/** `tokenStore`: an object with get, set and lock methods, or absent. */
+function storeOf(options: unknown): TokenStore | undefined {
+  const store = get(options, 'tokenStore');
+  if (store == null) return undefined;
+  if (!['get', 'set', 'lock'].every((m) => typeof get(store, m) === 'function')) {
+    throw fail('tokenStore must be a TokenStore: an object with get, set and lock methods (see memoryTokenStore, or redisTokenStore of coze-auth/redis).');
+  }
+  return store as TokenStore;
+}
+
+/** A token and the local time (ms since the epoch) until which it is valid, by `localExpiry`. */
+interface Minted {
+  token: JwtToken;
+  expiresAt: number;
+}
+
+/** A store call that failed or took too long: only these make the flow go on without the store. */
+class StoreFailure {
+  constructor(readonly reason: string) {}
+}
+
+/** Coze's clock in the answer's `Date` header (ms), if it has a valid one. */
+function serverDateOf(response: unknown): number | undefined {
+  try {
+    const date = (get(response, 'headers') as Headers | undefined)?.get('date');
+    const ms = typeof date === 'string' ? Date.parse(date) : NaN;
+    return Number.isFinite(ms) ? ms : undefined;
+  } catch {
+    return undefined; // a custom fetch's odd answer: send() judges the rest
+  }
+}
+
+/**
+ * The freshness rule: the local time (ms) until which a token just minted is valid.
+ *
+ * Coze's `expires_in` is an absolute time on Coze's clock, which may be minutes off ours; read
+ * against the local clock, a Coze 11 minutes fast makes a dead token look alive for 11 more
+ * minutes, and one 5 minutes slow throws tokens away 5 minutes early. So the lifetime Coze
+ * granted is measured on Coze's clock, `expires_in - serverNow`, and laid on ours from `sentAt`:
+ * the assertion's `iat`, the local second the request was signed and sent. Coze stamped the token
+ * after that moment, so the result errs early (by the request's latency), never late; whole
+ * seconds throughout, like `expires_in` and `Date`, rounded down so that they err early too.
+ *
+ * `serverNow` is the answer's `Date` header (Coze's clock). Without one, `sentAt` stands in, which
+ * makes the rule `min(expires_in, sentAt + durationSeconds)` on our clock: exact when the clocks
+ * agree, early by the skew when Coze is slow, and capped when Coze is fast. In both cases the
+ * lifetime never exceeds the `durationSeconds` asked for, so no clock stretches it, and a
+ * negative one counts as none (the token is stale at once).
+ */
+function localExpiry(token: JwtToken, durationSeconds: number, sentAt: number, serverDate: number | undefined): number {
+  const serverNow = serverDate !== undefined ? Math.floor(serverDate / 1000) : sentAt;
+  const lifetime = Math.min(durationSeconds, token.expires_in - serverNow);
+  return (sentAt + Math.max(0, lifetime)) * 1000;
 }
 
 /** A grant's parameters as the module reads them, type-checked. */
@@ -250,9 +344,13 @@ export class OAuthJWTFlow {
   #key: Promise<Signer> | undefined; // its signing function (made on first use, once)
   #fetch: FetchLike | undefined;
   #timeoutMs: number;
-  #log: ((line: string) => void) | undefined;
-  #cache = new Map<string, { token: JwtToken; refreshAt: number }>(); // cache key -> token
+  #log: Log | undefined;
+  #cache = new Map<string, Minted>(); // cache key -> token: this process's copy, in front of the store
   #inFlight = new Map<string, Promise<JwtToken>>(); // cache key -> the mint in progress
+  #store: TokenStore | undefined; // tokenStore, else one of this flow's own
+  #storeTimeoutMs: number;
+  #storeDownUntil = 0; // local ms: the store failed, and is left alone until then
+  #storeWarned = false; // its failure is told once
   #freed = false;
 
   /** @throws {CozeAuthError} `invalid_argument` (a missing or malformed option), `invalid_key` (an unusable key). */
@@ -271,6 +369,8 @@ export class OAuthJWTFlow {
     this.#fetch = func(options, 'fetch') as FetchLike | undefined;
     this.#timeoutMs = millis(options, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS;
     this.#log = loggerOf(options);
+    this.#store = storeOf(options) ?? memoryTokenStore();
+    this.#storeTimeoutMs = millis(options, 'storeTimeoutMs') ?? STORE_TIMEOUT_MS;
     const pem = privateKeyText(options);
     const wasm = wasmNow();
     jwtCheckFlow(wasm, { flow: this.#flow });
@@ -287,29 +387,151 @@ export class OAuthJWTFlow {
     return (this.#key ??= makeSigner(this.#der));
   }
 
-  /** A fresh assertion for `params` (checked), signed: the JWT in compact form. */
-  async #assertion(wasm: Wasm, params: JwtParamsArgs): Promise<string> {
-    const { signingInput } = jwtSigningInput(wasm, { flow: this.#flow, params, now: nowSeconds() }, randomBytes());
+  /** A fresh assertion for `params` (checked), issued at `iat`, signed: the JWT in compact form. */
+  async #assertion(wasm: Wasm, params: JwtParamsArgs, iat: number): Promise<string> {
+    const { signingInput } = jwtSigningInput(wasm, { flow: this.#flow, params, now: iat }, randomBytes());
     const signer = await this.#signingKey();
     const signature = await signer(encoder.encode(signingInput));
     return `${signingInput}.${toBase64Url(signature)}`;
   }
 
-  /** One grant: a fresh assertion, signed, sent; the answer read by the module. */
-  async #mint(wasm: Wasm, params: JwtParamsArgs, signal: Signal | undefined): Promise<JwtToken> {
-    const jwt = await this.#assertion(wasm, params);
+  /** One grant: a fresh assertion, signed, sent; the answer read by the module; its local expiry by `localExpiry`. */
+  async #mint(wasm: Wasm, params: JwtParamsArgs, signal: Signal | undefined): Promise<Minted> {
+    const iat = nowSeconds(); // sentAt of the freshness rule: taken before anything is signed or sent
+    const jwt = await this.#assertion(wasm, params, iat);
     const request = jwtTokenRequest(wasm, { flow: this.#flow, params, jwt });
+    // The answer's Date header, read on the way through (send() keeps only what the module reads).
+    let serverDate: number | undefined;
+    const own = this.#fetch;
+    const fetchFn: FetchLike = async (url, init) => {
+      const response = await (own ? own(url, init) : fetch(url, init));
+      serverDate = serverDateOf(response);
+      return response;
+    };
     const started = Date.now();
     let response: SentResponse;
     try {
-      response = await send(this.#fetch, this.#timeoutMs, signal, request);
+      response = await send(fetchFn, this.#timeoutMs, signal, request);
     } catch (e) {
       this.#log?.(`POST ${request.url} failed (${(e as { code?: string } | undefined)?.code ?? 'error'}) after ${Date.now() - started} ms`);
       throw e;
     }
     const { body, ...res } = response;
     this.#log?.(`POST ${request.url} -> ${res.status} (logId ${res.logId ?? 'none'}) in ${Date.now() - started} ms`);
-    return readTokenResponse(wasm, { response: res, now: nowSeconds(), secret1: jwt }, body);
+    const token: JwtToken = readTokenResponse(wasm, { response: res, now: nowSeconds(), secret1: jwt }, body);
+    return { token, expiresAt: localExpiry(token, params.durationSeconds ?? DEFAULT_DURATION_SECONDS, iat, serverDate) };
+  }
+
+  /**
+   * The store key of a grant: everything that makes its tokens differ, hashed (scopes and session
+   * names stay out of the store's key space). WebCrypto's digest: the class also runs on edge
+   * runtimes, which have no node:crypto.
+   */
+  async #storeKey(cacheKey: string): Promise<string> {
+    const f = this.#flow;
+    const what = JSON.stringify([STORE_KEY_VERSION, f.baseURL ?? null, f.aud ?? null, f.appId, f.keyid, f.sessionContext ?? null, cacheKey]);
+    const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', encoder.encode(what)));
+    return `jwt:${Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  }
+
+  /** `call` to the store, bounded by storeTimeoutMs; any failure becomes a StoreFailure. */
+  async #storeCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ms = this.#storeTimeoutMs;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StoreFailure(`${what} took more than ${ms} ms`)), ms);
+    });
+    try {
+      return await Promise.race([Promise.resolve().then(call), late]);
+    } catch (e) {
+      if (e instanceof StoreFailure) throw e;
+      // A client's message names the problem (refused, NOAUTH, NOPERM), never a stored value.
+      const message = String((e as { message?: unknown } | undefined)?.message ?? e).split('\n')[0]!.slice(0, 160);
+      throw new StoreFailure(`${what} failed: ${message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Leaves the store alone for a while, and says so the first time. */
+  #storeFailed(failure: StoreFailure): void {
+    this.#storeDownUntil = Date.now() + STORE_RETRY_MS;
+    if (this.#storeWarned) {
+      this.#log?.(`token store: ${failure.reason}; minting in this process`);
+      return;
+    }
+    this.#storeWarned = true;
+    this.#log?.(`token store unavailable (${failure.reason}): minting in this process, as without a store; trying it again after ${STORE_RETRY_MS / 1000} s`, 'warn');
+  }
+
+  /** A fresh token of the store, checked like Coze's answer, or undefined (none, stale or corrupt). */
+  async #read(store: TokenStore, key: string, marginMs: number): Promise<Minted | undefined> {
+    const asked = Date.now(); // the store measured the TTL after this: asked + ttl errs early
+    const entry = await this.#storeCall('get', () => store.get(key));
+    if (!entry) return undefined;
+    const token = decodeEntry(entry);
+    if (!token) {
+      this.#log?.('token store: ignored an entry that is not a valid token (it will be replaced)');
+      return undefined;
+    }
+    const expiresAt = asked + entry.ttlMs;
+    return Date.now() < expiresAt - marginMs ? { token, expiresAt } : undefined;
+  }
+
+  /**
+   * A token for `cacheKey` from the store, else minted by one caller of all that share the store:
+   * the holder of the store's lock mints and writes; the others read the entry with a short
+   * back-off while the lock lives, and take the lock over once it expires (a dead holder). A
+   * store that fails is left alone: the token is minted here, as without a store.
+   */
+  async #obtain(wasm: Wasm, params: JwtParamsArgs, cacheKey: string, marginMs: number): Promise<Minted> {
+    const store = Date.now() < this.#storeDownUntil ? undefined : this.#store;
+    if (!store) return this.#mint(wasm, params, undefined);
+    const key = await this.#storeKey(cacheKey);
+    // The lock outlives no mint: the request's own deadline, plus signing and the store's write.
+    const lockMs = this.#timeoutMs + LOCK_MARGIN_MS;
+    // A waiter sees the lock expire at most lockMs after it first looks, and a taker mint within
+    // the next lockMs; past both, something else is wrong, and it mints itself rather than hang.
+    const giveUpAt = Date.now() + 2 * lockMs;
+    let backOff = WAIT_FIRST_MS;
+    try {
+      for (;;) {
+        const stored = await this.#read(store, key, marginMs);
+        if (stored) return stored;
+        const lock = await this.#storeCall('lock', () => store.lock(key, lockMs));
+        if (lock) return await this.#mintHolding(wasm, params, store, key, marginMs, lock);
+        if (Date.now() >= giveUpAt) break;
+        await sleep(backOff + Math.floor(Math.random() * backOff), undefined); // jitter: waiters do not ask in step
+        backOff = Math.min(backOff * 2, WAIT_LAST_MS);
+      }
+      this.#log?.(`token store: no token from the lock's holder within ${2 * lockMs} ms; minting in this process`);
+    } catch (e) {
+      if (!(e instanceof StoreFailure)) throw e;
+      this.#storeFailed(e);
+    }
+    return this.#mint(wasm, params, undefined);
+  }
+
+  /** Holding the lock: the previous holder's token if it just landed, else a new one, written for the others. */
+  async #mintHolding(wasm: Wasm, params: JwtParamsArgs, store: TokenStore, key: string, marginMs: number, lock: TokenStoreLock): Promise<Minted> {
+    try {
+      const stored = await this.#read(store, key, marginMs);
+      if (stored) return stored;
+      const minted = await this.#mint(wasm, params, undefined);
+      const ttlMs = minted.expiresAt - Date.now();
+      if (ttlMs > 0) {
+        try {
+          await this.#storeCall('set', () => store.set(key, encodeEntry(minted.token), ttlMs));
+        } catch (e) {
+          if (!(e instanceof StoreFailure)) throw e;
+          this.#storeFailed(e); // the token is good: only the others miss it
+        }
+      }
+      return minted;
+    } finally {
+      // Not awaited: the caller has its token; a lock that is not released expires by itself.
+      this.#storeCall('release', () => lock.release()).catch(() => {});
+    }
   }
 
   /** Mints a new token: a fresh assertion (new `jti`), no cache. */
@@ -318,7 +540,7 @@ export class OAuthJWTFlow {
     const p = paramsOf(params);
     const signal = signalOf(params);
     if (signal?.aborted) throw aborted();
-    return this.#mint(wasm, p, signal); // the module checks the parameters before anything is signed
+    return (await this.#mint(wasm, p, signal)).token; // the module checks the parameters before anything is signed
   }
 
   /**
@@ -328,32 +550,35 @@ export class OAuthJWTFlow {
    */
   async createAssertion(params?: JwtTokenParams): Promise<string> {
     const wasm = this.#wasm();
-    return this.#assertion(wasm, paramsOf(params));
+    return this.#assertion(wasm, paramsOf(params), nowSeconds());
   }
 
   /**
    * The cached token for these parameters (duration, scope, account or enterprise, session name)
    * until it expires within the margin (30 s for lifetimes of 10 minutes or more, 10 s from a
-   * minute, 5 s from 30 s, else none), then a new one. Concurrent callers share one request; a
-   * failure is not cached. `signal` stops this caller's wait only.
+   * minute, 5 s from 30 s, else none), then a new one. Expiry is measured on the local clock from
+   * when the request was sent, with the lifetime Coze granted (its clock may be off ours).
+   * Concurrent callers share one request, and with a shared `tokenStore`, so do the processes
+   * that share it; a failure is not cached. `signal` stops this caller's wait only.
    */
   async getAccessToken(params?: JwtTokenParams): Promise<JwtToken> {
     const wasm = this.#wasm();
     const p = paramsOf(params);
     const signal = signalOf(params);
     const { cacheKey, marginSeconds } = jwtPlan(wasm, { flow: this.#flow, params: p });
+    const marginMs = marginSeconds * 1000;
     const cached = this.#cache.get(cacheKey);
-    if (cached && nowSeconds() < cached.refreshAt) return { ...cached.token };
+    if (cached && Date.now() < cached.expiresAt - marginMs) return { ...cached.token };
     let minting = this.#inFlight.get(cacheKey);
     if (!minting) {
       // The shared mint obeys no caller's signal: one caller giving up must not fail the others.
-      minting = this.#mint(wasm, p, undefined).then(
-        (token) => {
+      minting = this.#obtain(wasm, p, cacheKey, marginMs).then(
+        (minted) => {
           this.#inFlight.delete(cacheKey);
           this.#cache.delete(cacheKey);
           if (this.#cache.size >= MAX_CACHED) this.#cache.delete(this.#cache.keys().next().value!);
-          if (!this.#freed) this.#cache.set(cacheKey, { token, refreshAt: token.expires_in - marginSeconds });
-          return token;
+          if (!this.#freed) this.#cache.set(cacheKey, minted);
+          return minted.token;
         },
         (e) => {
           this.#inFlight.delete(cacheKey);
@@ -367,14 +592,16 @@ export class OAuthJWTFlow {
   }
 
   /**
-   * Drops the cached tokens and marks the object freed: later calls reject with a
-   * `CozeAuthError`. A token request already under way still answers the callers waiting for it,
-   * and its token is not cached. It holds no WebAssembly memory. Idempotent.
+   * Drops this flow's cached tokens (not those of a `tokenStore` it was given) and marks the
+   * object freed: later calls reject with a `CozeAuthError`. A token request already under way
+   * still answers the callers waiting for it, and its token is not cached. It holds no
+   * WebAssembly memory. Idempotent.
    */
   free(): void {
     this.#freed = true;
     this.#cache.clear();
     this.#inFlight.clear();
+    this.#store = undefined;
   }
 }
 

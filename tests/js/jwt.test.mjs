@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
-import { OAuthJWTFlow, CozeAuthError, botChatScope } from 'coze-auth'
+import { OAuthJWTFlow, CozeAuthError, botChatScope, memoryTokenStore } from 'coze-auth'
 import { rejects } from './helpers.mjs'
 import { startMockCoze } from '../mock-coze/server.mjs'
 import { recordLine } from './hygiene.mjs'
@@ -331,6 +331,139 @@ describe('getAccessToken: the cache', () => {
     await rejects(flow.getAccessToken(), { code: 'invalid_argument' })
     await rejects(flow.getToken(), { code: 'invalid_argument' })
     await rejects(flow.createAssertion(), { code: 'invalid_argument' })
+  })
+})
+
+describe('getAccessToken: freshness when Coze\'s clock is off ours', () => {
+  // The rule (jwt.ts, localExpiry): a token is fresh until sentAt + (expires_in - Coze's now),
+  // Coze's now read from the Date header (else the assertion's iat), never longer than the
+  // durationSeconds asked for. Measured with 3-second tokens (margin 0) so the test can wait.
+  /** A fetch that drops the Date header: Coze's now is then the assertion's iat. */
+  const noDate = async (url, init) => {
+    const res = await fetch(url, init)
+    const headers = new Headers(res.headers)
+    headers.delete('date')
+    return new Response(await res.arrayBuffer(), { status: res.status, headers })
+  }
+
+  for (const [skew, name] of [[660, '11 minutes fast'], [-300, '5 minutes slow']]) {
+    test(`Coze ${name}: the token lives the 3 s Coze granted, on our clock`, async () => {
+      coze.clockOffsetSeconds = skew
+      const flow = flowOf()
+      const sentAt = Date.now()
+      const first = await flow.getAccessToken({ durationSeconds: 3 })
+      assert.ok(Math.abs(first.expires_in - (nowSeconds() + skew + 3)) <= 1, 'expires_in is on Coze\'s clock')
+      // Fresh now (against our clock, a slow Coze's expires_in is already past) ...
+      assert.equal((await flow.getAccessToken({ durationSeconds: 3 })).access_token, first.access_token)
+      assert.equal(coze.jwtHits, 1)
+      // ... and stale once the 3 s are over (against our clock, a fast Coze's lasts 11 more minutes).
+      await sleep(Math.max(0, sentAt + 3000 - Date.now()) + 50)
+      assert.notEqual((await flow.getAccessToken({ durationSeconds: 3 })).access_token, first.access_token)
+      assert.equal(coze.jwtHits, 2)
+    })
+  }
+
+  test('no Date header: a fast Coze still cannot stretch the lifetime past durationSeconds', async () => {
+    coze.clockOffsetSeconds = 660
+    const flow = flowOf({ fetch: noDate })
+    const sentAt = Date.now()
+    const first = await flow.getAccessToken({ durationSeconds: 3 })
+    assert.equal((await flow.getAccessToken({ durationSeconds: 3 })).access_token, first.access_token)
+    await sleep(Math.max(0, sentAt + 3000 - Date.now()) + 50)
+    assert.notEqual((await flow.getAccessToken({ durationSeconds: 3 })).access_token, first.access_token)
+    assert.equal(coze.jwtHits, 2)
+  })
+
+  test('no Date header: a slow Coze errs early (lifetime = expires_in - iat), never late', async () => {
+    coze.clockOffsetSeconds = -300
+    const flow = flowOf({ fetch: noDate })
+    // 900 s asked, 600 s left by the iat rule: fresh (more than the 30 s margin), shorter than granted.
+    const first = await flow.getAccessToken({ durationSeconds: 900 })
+    assert.equal((await flow.getAccessToken({ durationSeconds: 900 })).access_token, first.access_token)
+    // 3 s asked, 3 - 300 < 0 left by the iat rule: stale at once, minted on every call.
+    await flow.getAccessToken({ durationSeconds: 3 })
+    await flow.getAccessToken({ durationSeconds: 3 })
+    assert.equal(coze.jwtHits, 3)
+  })
+})
+
+describe('getAccessToken: tokenStore', () => {
+  /** A memoryTokenStore that records each call (keys, values, lifetimes, locks). */
+  function spyStore(inner = memoryTokenStore()) {
+    const calls = []
+    return {
+      calls,
+      inner,
+      get: (k) => (calls.push(['get', k]), inner.get(k)),
+      set: (k, v, ttl) => (calls.push(['set', k, v, ttl]), inner.set(k, v, ttl)),
+      lock: (k, ttl) => (calls.push(['lock', k, ttl]), inner.lock(k, ttl)),
+    }
+  }
+
+  test('flows sharing a store share the token; the entry holds the token fields only, its lifetime the granted one', async () => {
+    const store = spyStore()
+    const a = flowOf({ tokenStore: store })
+    const b = flowOf({ tokenStore: store })
+    const before = Date.now()
+    const [ta, tb] = await Promise.all([a.getAccessToken(), b.getAccessToken()])
+    assert.equal(ta.access_token, tb.access_token)
+    assert.equal(coze.jwtHits, 1)
+    const [, key, value, ttl] = store.calls.find((c) => c[0] === 'set')
+    assert.match(key, /^jwt:[A-Za-z0-9_-]{43}$/)
+    assert.deepEqual(JSON.parse(value), { v: 1, ...ta })
+    assert.ok(ttl > 899000 - (Date.now() - before) - 1000 && ttl <= 900000, `ttl ${ttl}`)
+    const [, , lockMs] = store.calls.find((c) => c[0] === 'lock')
+    assert.equal(lockMs, 5000 + 1000, 'the lock lives the request timeout plus 1 s')
+    // Neither the key nor the value carries the private key or the JWT.
+    for (const c of store.calls) assert.deepEqual(keyMaterialIn(JSON.stringify(c), PKCS8), [])
+  })
+
+  test('a corrupt, shapeless, lifetime-less or stale entry is ignored and replaced', async () => {
+    const store = spyStore()
+    const first = await flowOf({ tokenStore: store }).getAccessToken()
+    const key = store.calls.find((c) => c[0] === 'set')[1]
+    const good = JSON.stringify({ v: 1, ...first })
+    const bad = [
+      ['not json', 'x{', 60000],
+      ['an array', '[1]', 60000],
+      ['another version', JSON.stringify({ v: 2, ...first }), 60000],
+      ['a token with a space', JSON.stringify({ v: 1, ...first, access_token: 'a b' }), 60000],
+      ['an empty token', JSON.stringify({ v: 1, ...first, access_token: '' }), 60000],
+      ['expires_in not a number', JSON.stringify({ v: 1, ...first, expires_in: 'soon' }), 60000],
+      ['a lifetime past any grant', good, 90000 * 1000],
+      ['within the margin', good, 20000],
+    ]
+    for (const [what, value, ttl] of bad) {
+      coze.reset()
+      await store.inner.set(key, value, ttl)
+      const lines = []
+      const token = await flowOf({ tokenStore: store, logger: (m) => { recordLine(m); lines.push(m) } }).getAccessToken()
+      assert.equal(coze.jwtHits, 1, what)
+      assert.notEqual(token.access_token, first.access_token, what)
+      const replaced = await store.inner.get(key)
+      assert.equal(JSON.parse(replaced.value).access_token, token.access_token, what)
+      if (what !== 'within the margin') assert.ok(lines.some((l) => l.includes('ignored an entry that is not a valid token')), what)
+    }
+  })
+
+  test('a store that throws or hangs: minted here, one warning per flow, the store left alone meanwhile', async () => {
+    for (const broken of [
+      { get: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:1') }, set: async () => {}, lock: async () => undefined },
+      { get: () => new Promise(() => {}), set: () => new Promise(() => {}), lock: () => new Promise(() => {}) },
+    ]) {
+      coze.reset()
+      const lines = []
+      const flow = flowOf({ tokenStore: broken, storeTimeoutMs: 100, logger: (m, level) => { recordLine(m); lines.push([m, level]) } })
+      const started = Date.now()
+      const tokens = await Promise.all([1, 2, 3].map((d) => flow.getAccessToken({ durationSeconds: d })))
+      assert.ok(Date.now() - started < 2000)
+      assert.equal(new Set(tokens.map((t) => t.access_token)).size, 3)
+      assert.equal(coze.jwtHits, 3)
+      const warnings = lines.filter(([, level]) => level === 'warn')
+      assert.equal(warnings.length, 1, JSON.stringify(lines))
+      assert.match(warnings[0][0], /token store unavailable \((get failed: connect ECONNREFUSED|get took more than 100 ms)/)
+    }
+    assert.throws(() => flowOf({ tokenStore: {} }), { code: 'invalid_argument' })
   })
 })
 

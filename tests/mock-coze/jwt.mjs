@@ -53,6 +53,11 @@ export function installJwt(mock) {
   let failures = []
   mock.jwtHits = 0
   mock.jwtRequests = []
+  // Seconds this Coze's clock is ahead of the machine's (negative: behind): the tokens'
+  // absolute expires_in and the Date header say so (server.mjs). The assertion's iat and exp
+  // are still checked against the machine's clock: a client cannot change what a skewed Coze
+  // would refuse, and it is the token's freshness that depends on the skew.
+  mock.clockOffsetSeconds = 0
   mock.registerJwtKey = (kid, publicKeyPem, { appId } = {}) => {
     if (typeof kid !== 'string' || kid === '') throw new Error('kid must be a non-empty string')
     keys.set(kid, { key: crypto.createPublicKey(publicKeyPem), appId: appId ?? null })
@@ -69,6 +74,7 @@ export function installJwt(mock) {
   }, reset() {
     usedJti.clear()
     failures = []
+    mock.clockOffsetSeconds = 0
     mock.jwtHits = 0
     mock.jwtRequests.length = 0
   } }
@@ -125,7 +131,7 @@ export function jwtGrant(mock, body, ctx, where = {}) {
     if (body.scope !== undefined && body.scope !== null && (typeof body.scope !== 'object' || Array.isArray(body.scope))) throw badRequest('scope must be an object')
     const failure = mock.jwt.takeFailure()
     if (failure) throw new JwtFailure(failure.status, failure.error_code, failure.error_message)
-    const token = { access_token: 'czs_mock_jwt_' + crypto.randomBytes(32).toString('base64url'), expires_in: nowSeconds() + d, token_type: 'Bearer' }
+    const token = { access_token: 'czs_mock_jwt_' + crypto.randomBytes(32).toString('base64url'), expires_in: nowSeconds() + mock.clockOffsetSeconds + d, token_type: 'Bearer' }
     mock.issued.push({ ...token, refresh_token: null, client_id: claims.iss, grant_type: JWT_GRANT, account_id: record.account_id, enterprise_id: record.enterprise_id, session_name: claims.session_name ?? null, scope: body.scope ?? null })
     record.status = 200
     return token

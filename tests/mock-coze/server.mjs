@@ -642,7 +642,9 @@ class MockCoze {
       headers(extra = {}) {
         const logId = newLogId()
         if (record) record.logId = logId
-        return { ...CORS_HEADERS, 'x-tt-logid': logId, 'cache-control': 'no-store', ...extra }
+        // A skewed clock (jwt.mjs, clockOffsetSeconds) shows in Date too, as a real server's would.
+        const date = mock.clockOffsetSeconds ? { date: new Date(Date.now() + mock.clockOffsetSeconds * 1000).toUTCString() } : {}
+        return { ...CORS_HEADERS, 'x-tt-logid': logId, 'cache-control': 'no-store', ...date, ...extra }
       },
       send(status, text, contentType, extra = {}) {
         if (record) record.status = status

@@ -48,4 +48,16 @@ for (const [how, lib] of [['import', esm], ['require', cjs]]) {
   assert.ok(url.startsWith('https://www.coze.com/api/permission/oauth2/authorize?'), `${how}: ${url}`)
   assert.match(codeVerifier, /^[A-Za-z0-9_-]{43}$/)
 }
-console.log(`pack-node ok  Node ${process.version}: import and require give the same ${EXPORTS.join(', ')}`)
+
+// coze-auth/redis: one function both ways, and its errors are the main entry's CozeAuthError
+// (its bundle takes the class from lib.js, see scripts/build.sh).
+const redisEsm = await import('coze-auth/redis')
+const redisCjs = require('coze-auth/redis')
+assert.deepEqual(Object.keys(redisEsm).sort(), ['redisTokenStore'])
+assert.equal(redisEsm.redisTokenStore, redisCjs.redisTokenStore, 'coze-auth/redis: import and require give the same function')
+for (const { redisTokenStore } of [redisEsm, redisCjs]) {
+  const e = (() => { try { redisTokenStore({}) } catch (err) { return err } })()
+  assert.ok(e instanceof esm.CozeAuthError && e instanceof cjs.CozeAuthError, `coze-auth/redis threw ${e}`)
+  assert.equal(e.code, 'invalid_argument')
+}
+console.log(`pack-node ok  Node ${process.version}: import and require give the same ${EXPORTS.join(', ')}; coze-auth/redis: redisTokenStore`)

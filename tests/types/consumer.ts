@@ -261,3 +261,26 @@ void createSession(app).getAccessToken().then((t: OAuthToken) => t);
 createSession(new TokenAuth({ token: 't' }));
 
 void [wwwBaseURLsOffer, clientTypes, fromPkceConfig, configured, fromAnyConfig, baseURLsOffer, privateBase, flow, branch, wrong, badCode, documentedCodes, otherCode, notOffered, narrowed, narrowedSubclass, details, noCode, timeoutCode, jwt, keyCode, unsupportedCode, noRefresh, sessions];
+
+// coze-auth/redis and the TokenStore types: a client is typed by the one method the store calls
+// (no types of the `redis` package needed), and the store fits OAuthJWTFlow's option.
+import { memoryTokenStore, type TokenStore, type StoredEntry, type TokenStoreLock } from 'coze-auth';
+import { redisTokenStore, type RedisClientLike } from 'coze-auth/redis';
+
+const client: RedisClientLike = { sendCommand: async (args: string[]) => args.length };
+const shared: TokenStore = redisTokenStore(client, { prefix: 'coze-auth:prod:' });
+new OAuthJWTFlow({ tokenStore: shared, storeTimeoutMs: 100 });
+new OAuthJWTFlow({ tokenStore: memoryTokenStore(), logger: (m: string, level: 'debug' | 'warn') => void [m, level] });
+new OAuthJWTFlow({ logger: { debug: (m: string) => void m, warn: (m: string) => void m } });
+const own: TokenStore = {
+  get: async (key: string): Promise<StoredEntry | undefined> => (key ? { value: '{}', ttlMs: 1 } : undefined),
+  set: async (_key: string, _value: string, _ttlMs: number) => {},
+  lock: async (): Promise<TokenStoreLock | undefined> => ({ release: async () => {} }),
+};
+new OAuthJWTFlow({ tokenStore: own });
+// @ts-expect-error a client must have sendCommand
+redisTokenStore({ get: async () => null });
+// @ts-expect-error the prefix is a string
+redisTokenStore(client, { prefix: 1 });
+// @ts-expect-error a store needs lock too
+new OAuthJWTFlow({ tokenStore: { get: own.get, set: own.set } });
