@@ -246,7 +246,11 @@ fn freshness_is_measured_on_the_local_clock_whatever_coze_s_clock_says() {
     assert_eq!(hits(&s), 1);
     clock.set(START + 880);
     block_on(s.access_token(&params)).unwrap();
-    assert_eq!(hits(&s), 2, "a slow local clock must not keep an expired token");
+    assert_eq!(
+        hits(&s),
+        2,
+        "a slow local clock must not keep an expired token"
+    );
 
     // The local clock 11 minutes fast: the token is still used for the time Coze left it,
     // rather than minted again on every call.
@@ -257,7 +261,11 @@ fn freshness_is_measured_on_the_local_clock_whatever_coze_s_clock_says() {
         clock.set(START + t);
         block_on(s.access_token(&params)).unwrap();
     }
-    assert_eq!(hits(&s), 1, "a fast local clock must not mint on every call");
+    assert_eq!(
+        hits(&s),
+        1,
+        "a fast local clock must not mint on every call"
+    );
 }
 
 #[test]
