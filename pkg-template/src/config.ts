@@ -3,9 +3,10 @@
 // holds a client secret or a private key, and a page builds its PKCEOAuthApp directly. The
 // module reads the config strictly (its errors never quote a value); this file picks the class.
 
+import { CozeAuthError } from './error.js';
+import { readTextFile } from './host.js';
 import { COZE_CN_BASE_URL, type CozeBaseURL, type CozeWwwBaseURL } from './constants.js';
 import { DeviceOAuthApp } from './device.js';
-import { readFileSync } from 'node:fs';
 import { type CozeAuthLogger, expectObject, fail, type FetchLike, isObject, kindOf, nodeWasm } from './core.js';
 import { encoder } from './seam.js';
 import { readAppConfig } from './seam-node.js';
@@ -75,8 +76,9 @@ export interface LoadOAuthAppOptions {
 function readConfigFile(path: string): string {
   if (path.trim() === '') throw fail('loadOAuthApp needs the config as JSON text, a path to its file, or an object; received an empty string.');
   try {
-    return readFileSync(path, 'utf8');
+    return readTextFile(path);
   } catch (e) {
+    if (e instanceof CozeAuthError) throw e; // a runtime without files says so itself
     const code = (e as { code?: unknown } | undefined)?.code;
     // Quoted only when it looks like a path (never a mangled config, which may hold a secret).
     const shown = path.length <= 512 && !/[{}"\p{Cc}]/u.test(path) ? `file ${JSON.stringify(path)}` : 'file (the string given is not JSON text, so it was taken as a path)';

@@ -28,6 +28,11 @@ export function webCryptoSigner(der: Uint8Array<ArrayBuffer>, refused: string): 
 export const makeSigner = (der: Uint8Array<ArrayBuffer>): Promise<Signer> =>
   webCryptoSigner(der, 'The private key cannot be used: WebCrypto refused it (its RSA numbers are probably inconsistent). Download a new key pair from the Coze console.');
 
+/** No files on this runtime: an app config is passed as its JSON text or object. */
+export function readTextFile(_path: string): string {
+  throw new CozeAuthError('loadOAuthApp was given a path, but this runtime has no files: pass the config as JSON text or an object.', { code: 'unsupported' });
+}
+
 /** No files on this runtime: the key is passed as the `privateKey` option (or a binding). */
 export function readKeyFile(variable: string, _path: string): string {
   throw new CozeAuthError(`${variable} names a key file, but this runtime has no files: pass the key as the privateKey option.`, { code: 'unsupported' });

@@ -24,6 +24,11 @@ export function makeSigner(der: Uint8Array<ArrayBuffer>): Promise<Signer> {
   }
 }
 
+/** A UTF-8 text file (an app config given by its path); its errors are the file system's. */
+export function readTextFile(path: string): string {
+  return readFileSync(path, 'utf8');
+}
+
 /** The PEM file that `variable` names (its path is in the message; the key never is). */
 export function readKeyFile(variable: string, path: string): string {
   try {
