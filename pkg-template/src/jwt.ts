@@ -431,8 +431,7 @@ export class OAuthJWTFlow {
     const f = this.#flow;
     const what = JSON.stringify([STORE_KEY_VERSION, f.baseURL ?? null, f.aud ?? null, f.appId, f.keyid, f.sessionContext ?? null, cacheKey]);
     const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', encoder.encode(what)));
-    const base64 = btoa(String.fromCharCode(...digest));
-    return `jwt:${base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+    return `jwt:${toBase64Url(digest)}`;
   }
 
   /** `call` to the store, bounded by storeTimeoutMs; any failure becomes a StoreFailure. */
