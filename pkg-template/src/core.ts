@@ -363,10 +363,18 @@ function networkFailure(url: string, cause: unknown): string {
  * said): the bytes, or undefined past the limit, when the reading stops at once. As a stream
  * where the Response has one, else whole with `arrayBuffer()` and checked after.
  */
-async function readBody(response: unknown, race: <T>(work: () => Promise<T>) => Promise<T>): Promise<Uint8Array | undefined> {
+async function readBody(
+  response: unknown,
+  race: <T>(work: () => Promise<T>) => Promise<T>,
+  lengthBounded: boolean,
+): Promise<Uint8Array | undefined> {
   const stream = get(response, 'body');
   const getReader = get(stream, 'getReader');
-  if (typeof getReader !== 'function') {
+  // A body whose length is declared (within the limit) and not compressed cannot grow past it:
+  // read it whole. Streaming such a body made headless Chromium report the finished request as
+  // aborted now and then (the page still got it), so the stream is kept for the bodies that
+  // need counting: no length, or a compressed one.
+  if (lengthBounded || typeof getReader !== 'function') {
     const whole = new Uint8Array(await race(() => (response as { arrayBuffer(): Promise<ArrayBuffer> }).arrayBuffer()));
     return whole.byteLength > MAX_BODY_BYTES ? undefined : whole;
   }
@@ -486,7 +494,9 @@ async function exchange(fetchFn: FetchLike | undefined, timeoutMs: number, signa
       result.tooLarge = true;
       return result;
     }
-    const body = await readBody(response, race);
+    const encoding = header('content-encoding')?.trim().toLowerCase();
+    const lengthBounded = length !== undefined && /^\s*\+?\d+\s*$/.test(length) && (encoding === undefined || encoding === '' || encoding === 'identity');
+    const body = await readBody(response, race, lengthBounded);
     if (body === undefined) {
       controller.abort();
       result.tooLarge = true;
