@@ -152,23 +152,31 @@ export function baseURLOf(options: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-/** A logger's line sink: `[coze-auth] [what] …`; errors a logger throws are ignored. */
-export type Log = (line: string) => void;
+/** A logger's line sink: `[coze-auth] [what] …`, debug unless `level` says otherwise; errors a logger throws are ignored. */
+export type Log = (line: string, level?: 'warn') => void;
 
-/** `logger`: a function `(message, level)` or an object with `debug(message)`, for the class `what`. */
+/**
+ * `logger`: a function `(message, level)` or an object with `debug(message)` (and maybe
+ * `warn(message)`; without it a warning goes to `debug`), for the class `what`.
+ */
 export function loggerOf(options: unknown, what: string): Log | undefined {
   const logger = get(options, 'logger');
   if (logger == null) return undefined;
-  const debug =
+  type ObjectLogger = { debug(message: string): void; warn?(message: string): void };
+  const emit: ((line: string, level: 'debug' | 'warn') => void) | undefined =
     typeof logger === 'function'
-      ? (line: string) => logger(line, 'debug')
+      ? (line, level) => logger(line, level)
       : typeof get(logger, 'debug') === 'function'
-        ? (line: string) => (logger as { debug(message: string): void }).debug(line)
+        ? (line, level) => {
+            const o = logger as ObjectLogger;
+            if (level === 'warn' && typeof o.warn === 'function') o.warn(line);
+            else o.debug(line);
+          }
         : undefined;
-  if (!debug) throw fail('logger must be a function (message, level) or an object with a debug method.');
-  return (line) => {
+  if (!emit) throw fail('logger must be a function (message, level) or an object with a debug method.');
+  return (line, level) => {
     try {
-      debug(`[coze-auth] [${what}] ${line}`);
+      emit(`[coze-auth] [${what}] ${line}`, level ?? 'debug');
     } catch {
       // A broken logger must not break authentication.
     }

@@ -19,6 +19,8 @@ import {
   get,
   isObject,
   kindOf,
+  type Log,
+  loggerOf,
   millis,
   nodeWasm,
   nowSeconds,
@@ -213,34 +215,6 @@ function sessionContextOf(options: unknown): JwtFlowArgs['sessionContext'] {
   return { deviceInfo: { deviceId: string(info, 'deviceId'), customConsumer: string(info, 'customConsumer') } };
 }
 
-/** A line to the flow's logger: debug unless `level` says otherwise. */
-type Log = (line: string, level?: 'warn') => void;
-
-/** `logger`: a function `(message, level)` or an object with `debug(message)` (and maybe `warn`); errors it throws are ignored. */
-function loggerOf(options: unknown): Log | undefined {
-  const logger = get(options, 'logger');
-  if (logger == null) return undefined;
-  type ObjectLogger = { debug(message: string): void; warn?(message: string): void };
-  const emit: ((line: string, level: 'debug' | 'warn') => void) | undefined =
-    typeof logger === 'function'
-      ? (line, level) => logger(line, level)
-      : typeof get(logger, 'debug') === 'function'
-        ? (line, level) => {
-            const o = logger as ObjectLogger;
-            if (level === 'warn' && typeof o.warn === 'function') o.warn(line);
-            else o.debug(line);
-          }
-        : undefined;
-  if (!emit) throw fail('logger must be a function (message, level) or an object with a debug method.');
-  return (line, level) => {
-    try {
-      emit(`[coze-auth] [OAuthJWTFlow] ${line}`, level ?? 'debug');
-    } catch {
-      // A broken logger must not break authentication.
-    }
-  };
-}
-
 /** `tokenStore`: an object with get, set and lock methods, or absent. */
 function storeOf(options: unknown): TokenStore | undefined {
   const store = get(options, 'tokenStore');
@@ -368,7 +342,7 @@ export class OAuthJWTFlow {
     };
     this.#fetch = func(options, 'fetch') as FetchLike | undefined;
     this.#timeoutMs = millis(options, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS;
-    this.#log = loggerOf(options);
+    this.#log = loggerOf(options, 'OAuthJWTFlow');
     this.#store = storeOf(options) ?? memoryTokenStore();
     this.#storeTimeoutMs = millis(options, 'storeTimeoutMs') ?? STORE_TIMEOUT_MS;
     const pem = privateKeyText(options);
