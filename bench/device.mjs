@@ -20,7 +20,7 @@ import { getDeviceCode, getDeviceToken } from '@coze/api'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const { DeviceOAuthApp } = await import(pathToFileURL(path.join(ROOT, 'pkg', 'node', 'index.mjs')).href)
-const { startMockCoze, TOKEN_PATH } = await import(pathToFileURL(path.join(ROOT, 'tests', 'mock-coze', 'server.mjs')).href)
+const { startMockCoze, TOKEN_PATH } = await import(pathToFileURL(path.join(ROOT, 'mock-coze', 'server.mjs')).href)
 
 const CLIENT_ID = 'bench-device-client'
 const POLICY_SCRIPT = { interval: 1, pending: 3, slowDown: [2], encoding: 'both', status: 400 }

@@ -20,7 +20,7 @@ import { createClient } from 'redis'
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url))
 const ROOT = path.resolve(BENCH, '..')
-const { startMockCoze } = await import(pathToFileURL(path.join(ROOT, 'tests', 'mock-coze', 'server.mjs')).href)
+const { startMockCoze } = await import(pathToFileURL(path.join(ROOT, 'mock-coze', 'server.mjs')).href)
 const PROCESSES = 8
 const CALLS = 25
 const ROUNDS = Number(process.argv[2] ?? 3)

@@ -19,7 +19,7 @@ import { getJWTToken } from '@coze/api'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const { OAuthJWTFlow } = await import(pathToFileURL(path.join(ROOT, 'pkg', 'node', 'index.mjs')).href)
-const { startMockCoze } = await import(pathToFileURL(path.join(ROOT, 'tests', 'mock-coze', 'server.mjs')).href)
+const { startMockCoze } = await import(pathToFileURL(path.join(ROOT, 'mock-coze', 'server.mjs')).href)
 
 const PEM = readFileSync(path.join(ROOT, 'tests', 'fixtures', 'jwt-key-pkcs8.pem'), 'utf8')
 const PUBLIC = readFileSync(path.join(ROOT, 'tests', 'fixtures', 'jwt-key-public.pem'), 'utf8')

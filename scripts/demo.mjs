@@ -24,7 +24,7 @@ import { realpathSync } from 'node:fs'
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const WWW_DIR = path.join(ROOT, 'www')
 const PKG_DIR = path.join(ROOT, 'pkg')
-const MOCK_MODULE = path.join(ROOT, 'tests', 'mock-coze', 'server.mjs')
+const MOCK_MODULE = path.join(ROOT, 'mock-coze', 'server.mjs')
 
 const REGIONS = { cn: 'https://api.coze.cn', com: 'https://api.coze.com' }
 const MOCK_CLIENT_ID = 'demo-client'

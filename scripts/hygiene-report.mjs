@@ -1,4 +1,4 @@
-// Sums what tests/js/hygiene.mjs checked in each test process (target/hygiene/*.json) and fails
+// Sums what tests/package/node/hygiene.mjs checked in each test process (target/hygiene/*.json) and fails
 // if any process found a leak, or if so few errors were checked that the sweep proves nothing.
 import { readdirSync, readFileSync } from 'node:fs'
 

@@ -1,9 +1,9 @@
 # Sourced by the scripts whose tests need a mock Coze in a separate process (the wasm-bindgen
-# tests, the wasm32 consumer crate): `start_mock_coze` starts tests/mock-coze/server.mjs on a free
+# tests, the wasm32 consumer crate): `start_mock_coze` starts mock-coze/server.mjs on a free
 # port, exports its URL as COZE_MOCK_URL, and stops it when the sourcing script exits.
 start_mock_coze() {
   MOCK_LOG=$(mktemp)
-  node tests/mock-coze/server.mjs --port 0 >"$MOCK_LOG" 2>&1 &
+  node mock-coze/server.mjs --port 0 >"$MOCK_LOG" 2>&1 &
   MOCK_PID=$!
   trap 'kill "$MOCK_PID" 2>/dev/null || true; rm -f "$MOCK_LOG"' EXIT
   # The mock prints its URL on its first line.

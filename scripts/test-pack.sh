@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Proves the packed npm package (`npm pack` of pkg/) where users install it:
 #   1. publint (strict) and @arethetypeswrong/cli find no problems in the tarball
-#   2. its types resolve under moduleResolution node16, nodenext and bundler (tests/types-resolution/)
-#   3. Node ESM `import` and CJS `require` give every export, the same objects both ways (tests/pack-node/)
+#   2. its types resolve under moduleResolution node16, nodenext and bundler (tests/installed/type-resolution/)
+#   3. Node ESM `import` and CJS `require` give every export, the same objects both ways (tests/installed/node-import/)
 #   4. a Vite app and a webpack 5 app built from it (and the Vite dev server) log in with PKCE in
-#      headless Chromium against mock Coze (tests/bundlers/)
+#      headless Chromium against mock Coze (tests/installed/bundlers/)
 # Each throw-away project gets the tarball freshly installed every run; the bundler apps'
 # dependencies are reinstalled from their committed lockfile only when package.json or the
 # lockfile changed (`npm install`, not `npm ci`: the lockfiles lack the other platforms' optional
@@ -17,7 +17,7 @@ bash scripts/setup.sh node browser
 
 step() { echo; echo "--- $* --- (${SECONDS}s)"; }
 BIN=node_modules/.bin
-PROJECTS=(tests/types-resolution tests/pack-node tests/bundlers/vite-app tests/bundlers/webpack-app)
+PROJECTS=(tests/installed/type-resolution tests/installed/node-import tests/installed/bundlers/vite-app tests/installed/bundlers/webpack-app)
 
 step "pack pkg/"
 mkdir -p target/test-pack
@@ -53,16 +53,16 @@ for project in "${PROJECTS[@]}"; do
 done
 
 step "types resolve under node16, nodenext and bundler"
-node tests/types-resolution/check.mjs
+node tests/installed/type-resolution/check.mjs
 
 step "Node $(node --version): ESM import and CJS require of every export"
-node tests/pack-node/check.mjs
+node tests/installed/node-import/check.mjs
 
 step "build the Vite and webpack apps"
 # Each app's own `npm run build` (vite build; webpack --mode production, no config file), quieter.
-(cd tests/bundlers/vite-app && rm -rf dist && npm run --silent build -- --logLevel warn)
-(cd tests/bundlers/webpack-app && rm -rf dist && npm run --silent build -- --stats errors-warnings)
-echo "built tests/bundlers/vite-app/dist and tests/bundlers/webpack-app/dist"
+(cd tests/installed/bundlers/vite-app && rm -rf dist && npm run --silent build -- --logLevel warn)
+(cd tests/installed/bundlers/webpack-app && rm -rf dist && npm run --silent build -- --stats errors-warnings)
+echo "built tests/installed/bundlers/vite-app/dist and tests/installed/bundlers/webpack-app/dist"
 
 step "the bundled apps log in with PKCE in headless Chromium against mock Coze"
-node --test --test-concurrency=1 --test-reporter=spec tests/bundlers/
+node --test --test-concurrency=1 --test-reporter=spec tests/installed/bundlers/

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The packed package where JavaScript runs (tests/runtimes/runtimes.test.mjs says what runs):
+# The packed package where JavaScript runs (tests/installed/runtimes/runtimes.test.mjs says what runs):
 # workerd, edge-runtime, Bun, Deno, Node 22 and 24, and pages on coze-auth/inline bundled by
 # rollup, esbuild and bun build, in headless Chromium, all against the mock Coze.
-# tests/runtimes is a throw-away project with pinned tools (package.json and its committed
+# tests/installed/runtimes is a throw-away project with pinned tools (package.json and its committed
 # lockfile): they are reinstalled only when either changes; the tarball is installed every run,
 # and the lockfile npm rewrites then is put back, so the work tree stays clean.
 #   bash scripts/test-runtimes.sh        (npm test -- runtimes runs it too)
@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh node browser
 [ -f pkg/package.json ] || bash scripts/build.sh
-project=tests/runtimes
+project=tests/installed/runtimes
 
 echo "--- pack pkg/ --- (${SECONDS}s)"
 mkdir -p target/test-runtimes

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds tests/wasm-consumer (a crate that depends on coze-auth like a Rust-on-wasm32 app: the
+# Builds tests/crate/wasm-consumer (a crate that depends on coze-auth like a Rust-on-wasm32 app: the
 # core with the wasm32 adapters) and runs its wasm-bindgen tests in Node against a mock Coze
 # started here.
 set -euo pipefail
@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh rust
 
 ROOT=$PWD
-CONSUMER=tests/wasm-consumer
+CONSUMER=tests/crate/wasm-consumer
 # Its own target dir, kept under target/ so it stays warm between runs. Not target/ itself:
 # coze-auth is also a cdylib, so its lib file has no hash in its name, and a build of it as this
 # crate's dependency would overwrite the one the other steps link against.

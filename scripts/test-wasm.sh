@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The wasm-bindgen tests of the wasm32 adapters (tests/wasm/) against a mock Coze started here:
+# The wasm-bindgen tests of the wasm32 adapters (tests/crate/wasm/) against a mock Coze started here:
 #   bash scripts/test-wasm.sh           in Node, then in headless Chromium
 #   bash scripts/test-wasm.sh node      in Node only
 #   bash scripts/test-wasm.sh chromium  in headless Chromium only

@@ -56,7 +56,7 @@ stage_rust() {
 }
 
 stage_examples() {
-  node --test tests/examples/
+  node --test tests/crate/examples/
 }
 
 stage_crate() {
@@ -64,7 +64,7 @@ stage_crate() {
   # target/debug/libcoze_auth.rlib (a cdylib's lib file has no hash in its name) from the
   # packaged copy, over the tests' own.
   CARGO_TARGET_DIR=target/package-verify cargo package --quiet --allow-dirty
-  if cargo package --list --allow-dirty | grep -E '^(pkg-template|www|bench|scripts|node_modules|tests/(js|browser|bundlers|types|types-resolution|pack-node|wasm-consumer|examples|seam))/'; then
+  if cargo package --list --allow-dirty | grep -E '^(pkg-template|www|bench|scripts|node_modules|tests/(package|installed|crate/(wasm-consumer|examples)))/'; then
     echo "cargo package: the files above belong to the npm side or the test harness, not the crate"
     return 1
   fi
@@ -88,7 +88,7 @@ need_package() {
 
 stage_seam() {
   need_package
-  node --test tests/seam/
+  node --test tests/package/seam/
 }
 
 stage_wasm() {
@@ -100,14 +100,14 @@ stage_wasm-consumer() {
 }
 
 stage_mock() {
-  node --test tests/mock-coze/
+  node --test mock-coze/
 }
 
 stage_js() {
   need_package
   bash scripts/pack-install.sh
   rm -rf target/hygiene
-  node --import ./tests/js/hygiene.mjs --test tests/js/
+  node --import ./tests/package/node/hygiene.mjs --test tests/package/node/
   node scripts/hygiene-report.mjs
 }
 
@@ -119,16 +119,16 @@ stage_redis() {
 stage_types() {
   need_package
   # The packed package the js stage installed, unless pkg/ was built since.
-  [ tests/js/node_modules/coze-auth/package.json -nt pkg/package.json ] || bash scripts/pack-install.sh
-  # tests/types/consumer.ts against the generated index.d.ts: its `@ts-expect-error` lines catch
+  [ tests/package/node/node_modules/coze-auth/package.json -nt pkg/package.json ] || bash scripts/pack-install.sh
+  # tests/installed/types/consumer.ts against the generated index.d.ts: its `@ts-expect-error` lines catch
   # a public type that got looser than the documented contract.
-  rm -rf tests/types/node_modules && mkdir -p tests/types/node_modules
-  cp -r tests/js/node_modules/coze-auth tests/types/node_modules/coze-auth
-  node_modules/.bin/tsc -p tests/types/tsconfig.json
+  rm -rf tests/installed/types/node_modules && mkdir -p tests/installed/types/node_modules
+  cp -r tests/package/node/node_modules/coze-auth tests/installed/types/node_modules/coze-auth
+  node_modules/.bin/tsc -p tests/installed/types/tsconfig.json
   # …and in a consumer with neither the DOM lib nor @types/node (lib es2022 only, no types).
-  node_modules/.bin/tsc -p tests/types/tsconfig.no-dom.json
+  node_modules/.bin/tsc -p tests/installed/types/tsconfig.no-dom.json
   # …and what an editor's completion offers from it (client_type, baseURL, errorCode).
-  node tests/types/completions.mjs
+  node tests/installed/types/completions.mjs
   echo "types: ok"
 }
 
@@ -144,7 +144,7 @@ stage_runtimes() {
 
 stage_browser() {
   need_package
-  node --test --test-concurrency=1 tests/browser/
+  node --test --test-concurrency=1 tests/package/browser/
 }
 
 stage_size() {

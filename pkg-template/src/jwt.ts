@@ -356,7 +356,7 @@ export class OAuthJWTFlow {
     return wasmNow();
   }
 
-  /** The signing key, made once per flow (host.ts; tests/js/jwt.test.mjs checks the signature against the Rust signer's fixture). */
+  /** The signing key, made once per flow (host.ts; tests/package/node/jwt.test.mjs checks the signature against the Rust signer's fixture). */
   #signingKey(): Promise<Signer> {
     return (this.#key ??= makeSigner(this.#der));
   }

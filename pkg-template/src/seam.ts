@@ -4,7 +4,7 @@
 // same name with its arguments as JSON and its bytes (a response body, random bytes, a PEM); the
 // export answers the result as JSON, or the error it stands for. The Rust side reads the
 // arguments strictly (a missing or unknown key is an error naming it), and
-// tests/seam/contract.test.mjs holds these types, the Rust declarations and the built modules'
+// tests/package/seam/contract.test.mjs holds these types, the Rust declarations and the built modules'
 // exports together.
 
 import { CozeAuthError, type CozeAuthErrorCode } from './error.js';

@@ -1,5 +1,5 @@
 //! The Rust half of the seam's contract: every export with the keys of its arguments and
-//! result. `tests/seam/contract.test.mjs` reads it (written by the test below when
+//! result. `tests/package/seam/contract.test.mjs` reads it (written by the test below when
 //! `COZE_SEAM_MANIFEST` names a file) and holds it against the exports of each built `.wasm`
 //! and the TypeScript's types of the calls.
 

@@ -10,7 +10,7 @@
 //! Arguments and results are Rust structs declared with [`seam_struct!`]: the declaration is at
 //! once the reader (every key the struct lists is read, a missing required key and any key it
 //! does not list are errors that name the key, never defaults) and, in tests, the schema that the
-//! contract test (`tests/seam/contract.test.mjs`) holds against the TypeScript's types and the
+//! contract test (`tests/package/seam/contract.test.mjs`) holds against the TypeScript's types and the
 //! built modules' exports.
 //!
 //! - [`pkce`]: the PKCE app and the token reader (both builds);
