@@ -99,10 +99,12 @@ test('wrangler dev (local, offline): the Worker mints a JWT token (WebCrypto) an
   try {
     const site = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`wrangler dev was not ready within 60 s:\n${log}`)), 60_000)
-      child.stdout.on('data', () => {
+      const ready = () => {
         const m = /Ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(log)
         if (m) { clearTimeout(timer); resolve(m[1]) }
-      })
+      }
+      child.stdout.on('data', ready)
+      child.stderr.on('data', ready)
       child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`wrangler dev exited ${code}:\n${log}`)) })
     })
     assert.equal(site, `http://127.0.0.1:${port}`)
