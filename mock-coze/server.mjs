@@ -24,6 +24,8 @@ export const AUTHORIZE_PATH = '/api/permission/oauth2/authorize'
 export const CONSENT_PATH = '/api/permission/oauth2/consent'
 /** Where the `redirect` fault points. It answers a valid token to anything: a client that follows is wrong. */
 export const REDIRECT_TARGET_PATH = '/api/permission/oauth2/redirected_token'
+/** An OpenAPI call that needs a valid access token (handleUsersMe). */
+export const USERS_ME_PATH = '/v1/users/me'
 
 const WORKSPACE_AUTHORIZE_RE = /^\/api\/permission\/oauth2\/workspace_id\/([^/]+)\/authorize$/
 const MAX_BODY_BYTES = 1 << 20
@@ -417,6 +419,20 @@ function handleToken(ctx, where = {}) {
   }
 }
 
+/**
+ * `GET /v1/users/me`, an OpenAPI call (what `@coze/api`'s `users.me()` sends): answers only a
+ * `Bearer` access token this mock issued that has not expired, in the OpenAPI envelope
+ * `{ code, msg, data }`. The user is named after the token's client, so a test sees whose it was.
+ */
+function handleUsersMe(ctx) {
+  const bearer = /^Bearer (.+)$/i.exec(ctx.req.headers.authorization ?? '')?.[1]
+  const token = bearer === undefined ? undefined : ctx.mock.issued.find((t) => t.access_token === bearer)
+  if (!token) return ctx.json(401, { code: 4100, msg: 'authentication is invalid: unknown access token' })
+  if (token.expires_in <= nowSeconds() + ctx.mock.clockOffsetSeconds) return ctx.json(401, { code: 4100, msg: 'authentication is invalid: the access token has expired' })
+  const user = `mock-user-${token.client_id}`
+  ctx.json(200, { code: 0, msg: '', data: { user_id: user, user_name: user, nick_name: `Mock user of ${token.client_id}`, avatar_url: '' } })
+}
+
 function handleRedirectTarget(ctx) {
   ctx.json(200, ctx.mock.mintToken(ctx.bodyClientId(), 'fault:redirect_followed'))
 }
@@ -434,6 +450,7 @@ const ROUTES = [
   { methods: ['POST'], match: (p) => (p === TOKEN_PATH ? [] : null), handle: handleToken },
   ...jwtRoutes(handleToken), // E6, E7 (jwt.mjs)
   { match: (p) => (p === REDIRECT_TARGET_PATH ? [] : null), handle: handleRedirectTarget },
+  { methods: GET, match: (p) => (p === USERS_ME_PATH ? [] : null), handle: handleUsersMe },
   ...deviceRoutes({ page, escapeHtml }),
 ]
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { startMockCoze, extractConsentHref, DEVICE_CODE_PATH, FAULT_NAMES, REDIRECT_TARGET_PATH, TOKEN_PATH } from './server.mjs'
+import { startMockCoze, extractConsentHref, DEVICE_CODE_PATH, FAULT_NAMES, REDIRECT_TARGET_PATH, TOKEN_PATH, USERS_ME_PATH } from './server.mjs'
 
 const CLIENT_ID = '1234567890.app.coze'
 const REDIRECT_URI = 'http://localhost:3000/callback?x=1'
@@ -574,6 +574,36 @@ test('close() with a hanging request and a slow body returns promptly', async ()
   assert.ok((await hung) instanceof Error, 'the hanging request failed')
   assert.ok((await slowBody) instanceof Error, 'the endless body failed')
   await coze.close() // idempotent
+})
+
+test('GET /v1/users/me answers only an issued, unexpired Bearer access token, in the OpenAPI envelope', async () => {
+  const me = (coze, authorization) => fetch(coze.url + USERS_ME_PATH, { headers: authorization ? { authorization } : {} })
+  await withMock(async (coze) => {
+    const { access_token, refresh_token } = coze.mintToken('client-a', 'test')
+    const ok = await me(coze, `Bearer ${access_token}`)
+    assert.equal(ok.status, 200)
+    const body = await jsonOf(ok)
+    assert.equal(body.code, 0)
+    assert.equal(body.msg, '')
+    assert.equal(body.data.user_id, 'mock-user-client-a')
+    for (const auth of [undefined, 'Bearer czs_mock_at_unknown', `Bearer ${refresh_token}`, access_token]) {
+      const res = await me(coze, auth)
+      assert.equal(res.status, 401, String(auth))
+      const err = await jsonOf(res)
+      assert.equal(err.code, 4100)
+      assert.match(err.msg, /unknown access token/)
+    }
+    const post = await fetch(coze.url + USERS_ME_PATH, { method: 'POST' })
+    await post.arrayBuffer()
+    assert.equal(post.status, 405)
+  })
+  // Issued with no lifetime left: expired at once.
+  await withMock(async (coze) => {
+    const { access_token } = coze.mintToken('client-a', 'test')
+    const res = await me(coze, `Bearer ${access_token}`)
+    assert.equal(res.status, 401)
+    assert.match((await jsonOf(res)).msg, /has expired/)
+  }, { tokenTtlSeconds: 0 })
 })
 
 test('CLI: prints its URL and exits cleanly on SIGTERM', async () => {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The packed package where JavaScript runs (tests/installed/runtimes/runtimes.test.mjs says what runs):
+# The packed package where JavaScript runs (tests/installed/runtimes/*.test.mjs say what runs):
 # workerd, edge-runtime, Bun, Deno, Node 22 and 24, and pages on coze-auth/inline bundled by
-# rollup, esbuild and bun build, in headless Chromium, all against the mock Coze.
+# rollup, esbuild and bun build, in headless Chromium (runtimes.test.mjs); a wrangler project,
+# bundled and served by `wrangler dev` (wrangler.test.mjs); the official SDK @coze/api fed its
+# tokens (coze-api.test.mjs); all against the mock Coze.
 # tests/installed/runtimes is a throw-away project with pinned tools (package.json and its committed
 # lockfile): they are reinstalled only when either changes; the tarball is installed every run,
 # and the lockfile npm rewrites then is put back, so the work tree stays clean.
@@ -29,6 +31,6 @@ rm -rf "$project/node_modules/coze-auth"
 (cd "$project" && npm install --no-save --no-audit --no-fund --loglevel=error "$tarball")
 cp target/test-runtimes/package-lock.json "$project/package-lock.json"
 
-echo "--- runtimes and bundlers against mock Coze --- (${SECONDS}s)"
+echo "--- runtimes, bundlers, wrangler, @coze/api against mock Coze --- (${SECONDS}s)"
 node --test --test-concurrency=1 --test-reporter=spec "$project/"
 echo "--- runtimes: done in ${SECONDS}s ---"

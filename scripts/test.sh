@@ -28,7 +28,7 @@ STAGES=(
   "redis|coze-auth/redis over a real redis-server (Debian's, started on a free loopback port): a fleet of processes mints once"
   "types|a strict TypeScript consumer of the packed package"
   "pack|the packed tarball: publint, attw, types per moduleResolution, Node import/require, Vite and webpack apps in Chromium"
-  "runtimes|the packed package in workerd, edge-runtime (no wasm code generation), Bun, Deno, Node 22 and 24, and rollup/esbuild/bun build pages on coze-auth/inline in Chromium, against the mock Coze"
+  "runtimes|the packed package in workerd, wrangler (deploy --dry-run, dev), edge-runtime (no wasm code generation), Bun, Deno, Node 22 and 24, feeding @coze/api, and rollup/esbuild/bun build pages on coze-auth/inline in Chromium, against the mock Coze"
   "browser|the demo page end to end in headless Chromium"
   "size|browser build size (wasm + JS, min + gzip -9)"
 )
