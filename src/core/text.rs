@@ -142,7 +142,12 @@ mod tests {
         }
         // The listed set is exactly core's (Unicode's White_Space), over every code point.
         for c in (0..=0x10ffff).filter_map(char::from_u32) {
-            assert_eq!(is_white_space(c), c.is_whitespace(), "U+{:04X}", u32::from(c));
+            assert_eq!(
+                is_white_space(c),
+                c.is_whitespace(),
+                "U+{:04X}",
+                u32::from(c)
+            );
         }
     }
 }
