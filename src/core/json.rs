@@ -82,9 +82,11 @@ fn parse_integer(text: &str) -> Option<i64> {
     if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
+    // At most 18 digits: below 10^18, so no step can overflow (and no checked 64-bit multiply,
+    // which wasm32 does through a 128-bit helper, is linked).
     let mut n: i64 = 0;
     for b in digits.bytes() {
-        n = n.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+        n = n * 10 + i64::from(b - b'0');
     }
     Some(if negative { -n } else { n })
 }

@@ -48,7 +48,26 @@ pub fn push_percent(out: &mut String, b: u8) {
 /// rule for every "required, non-blank" value, read or given: a token, code or id made only of
 /// invisible characters is missing.
 pub fn blank(s: &str) -> bool {
-    s.chars().all(char::is_whitespace)
+    s.chars().all(is_white_space)
+}
+
+/// Unicode's White_Space, the 25 code points `char::is_whitespace` matches, listed: core's
+/// version looks them up in a 256-byte table that the browser build need not carry.
+fn is_white_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t'..='\r'
+            | ' '
+            | '\u{85}'
+            | '\u{a0}'
+            | '\u{1680}'
+            | '\u{2000}'..='\u{200a}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202f}'
+            | '\u{205f}'
+            | '\u{3000}'
+    )
 }
 
 /// True when `s` has a control character (C0, DEL or C1).
@@ -120,6 +139,15 @@ mod tests {
         }
         for not in ["a", " a ", "\u{200b}", "\u{feff}x", "-"] {
             assert!(!blank(not), "{not:?}");
+        }
+        // The listed set is exactly core's (Unicode's White_Space), over every code point.
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            assert_eq!(
+                is_white_space(c),
+                c.is_whitespace(),
+                "U+{:04X}",
+                u32::from(c)
+            );
         }
     }
 }
