@@ -85,8 +85,17 @@ function drop(failed: Wasm): void {
   if (ready === failed) ready = undefined;
 }
 
+function compile(): WebAssembly.Module {
+  const bytes = read();
+  try {
+    return new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    throw unsupported("Could not compile coze-auth's WebAssembly module (node/coze_auth_bg.wasm).", e);
+  }
+}
+
 function instantiate(): Wasm {
-  compiled ??= new WebAssembly.Module(read() as Uint8Array<ArrayBuffer>);
+  compiled ??= compile();
   let exports: Exports | undefined;
   const instance = new WebAssembly.Instance(compiled, wasmImports(() => exports!));
   exports = instance.exports as unknown as Exports;
@@ -96,7 +105,7 @@ function instantiate(): Wasm {
 /** The module, instantiated now if it is not yet (synchronously); throws if it cannot be. */
 export const loadedWasm = (): Wasm => (ready ??= instantiate());
 export const loadWasm = (_source?: WasmSource): Promise<Wasm> => new Promise((resolve) => resolve(loadedWasm()));
-/** Node loads the module itself (from the file beside this one): nothing to do. */
+/** Node finds and loads the module itself (see read()): nothing to do. */
 export const initWasm = async (_source: WasmSource): Promise<void> => {
   await loadWasm();
 };
