@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/ from the crate and pkg-template/:
 #   pkg/browser/  ESM, wasm-bindgen --target web, loads the .wasm on first use
-#   pkg/node/     CommonJS (+ an ESM re-export), wasm-bindgen --target nodejs, loads synchronously
-#   pkg/edge/     one ES module for Workers and edge runtimes, the Node build's wasm imported as
+#   pkg/node/     CommonJS (+ an ESM re-export), reads and instantiates the .wasm synchronously on
+#                 first use
+#   pkg/edge/     one ES module for Workers and edge runtimes, the Node build's .wasm imported as
 #                 './coze_auth_bg.wasm?module' and instantiated synchronously on first use
 #   pkg/inline/   one ES module: the browser build with its wasm inlined as base64
 set -euo pipefail
@@ -86,14 +87,21 @@ node scripts/check-glue.mjs "$glue"
 rm "$glue"
 
 echo "[build] node"
-build_wasm "$NODE_FEATURES" pkg/node nodejs
+# The Node loader (wasm-node.cts) uses the browser loader's wrapper too, not wasm-bindgen's
+# nodejs glue (which reads the .wasm by its own __dirname as soon as it is required): the web
+# glue is only checked, as for the browser.
+build_wasm "$NODE_FEATURES" pkg/node web
+node scripts/check-glue.mjs pkg/node/coze_auth.js
+rm pkg/node/coze_auth.js
 # One CommonJS bundle for Node, lib.js, behind a tiny CommonJS entry (index.cjs says why) that
-# the ESM entry re-exports, so both share one instance; the loader stays a separate file that
-# requires the glue.
+# the ESM entry re-exports, so both share one instance; the loader stays a separate small file
+# (bundled with the wrapper, wasm-instance.ts), requiring lib.js only for CozeAuthError when it
+# fails, and ../package.json only when it looks for the installed package.
 "$BIN/esbuild" "$JS/node.js" --bundle --format=cjs --platform=node --target=node20 \
   --external:./wasm.js --log-level=warning --outfile=pkg/node/lib.js
+"$BIN/esbuild" "$JS/wasm-node.cjs" --bundle --format=cjs --platform=node --target=node20 \
+  --external:./lib.js --external:../package.json --log-level=warning --outfile=pkg/node/wasm.js
 cp pkg-template/node/index.cjs pkg/node/index.js
-cp "$JS/wasm-node.cjs" pkg/node/wasm.js
 cp pkg-template/node/index.mjs pkg/node/index.mjs
 # `coze-auth/redis`: its own small CommonJS bundle (the main entry never loads it), whose
 # CozeAuthError must be the main entry's class (instanceof): ./error.js stays external and is a
@@ -107,10 +115,9 @@ echo '{ "type": "commonjs" }' > pkg/node/package.json
 echo "[build] edge"
 # Workers and edge runtimes (export conditions workerd, edge-light): the Node build's flows and
 # wasm (the same features), with the browser loader's wrapper behind wasm-edge.js and WebCrypto
-# signing (host-web.js). wasm-bindgen's web glue is only checked (the loader speaks its ABI).
-build_wasm "$NODE_FEATURES" pkg/edge web
-node scripts/check-glue.mjs pkg/edge/coze_auth.js
-rm pkg/edge/coze_auth.js
+# signing (host-web.js). The module is the Node build's, the same file.
+rm -rf pkg/edge && mkdir -p pkg/edge
+cp pkg/node/coze_auth_bg.wasm pkg/edge/coze_auth_bg.wasm
 node scripts/bundle.mjs "$JS/node.js" pkg/edge/index.js swap:wasm.js=wasm-edge.js swap:host.js=host-web.js \
   'external:wasm-module.js=./coze_auth_bg.wasm?module'
 

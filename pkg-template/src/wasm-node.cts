@@ -1,64 +1,111 @@
-// Node loader (shipped as node/wasm.js beside the bundle, which requires it): wasm-bindgen's
-// `--target nodejs` glue reads and instantiates the module synchronously at require time. It
-// has the same exports as the browser loader (wasm.ts), which the type check below holds it to.
+// Node loader (shipped as node/wasm.js beside the bundle, which requires it; scripts/build.sh
+// bundles it with wasm-instance.ts). Importing the package reads nothing: the module is read,
+// compiled and instantiated synchronously on first use, so a bundler that moves this code away
+// from its .wasm (Next.js's server bundles) breaks only calls, not imports, and the first call
+// still finds the file through the installed package. It has the same exports as the browser
+// loader (wasm.ts), which the type check below holds it to.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { Wasm } from './seam.js' with { 'resolution-mode': 'import' };
 import type * as BrowserLoader from './wasm.js' with { 'resolution-mode': 'import' };
 import type { WasmSource } from './source.js' with { 'resolution-mode': 'import' };
+import { type Exports, wasmImports, wrapInstance } from './wasm-instance.js';
 
-// The glue is generated at build time (with --no-typescript); its exports are the module's. If
-// it cannot read the module (Deno without --allow-read), importing still works and the first use
-// throws a CozeAuthError that says what to do.
-const GLUE = './coze_auth.js';
-let glue: Wasm | undefined;
-let failure: unknown;
-try {
-  glue = require(GLUE);
-} catch (e) {
-  failure = e;
+const FILE = 'coze_auth_bg.wasm';
+const NEXT_HINT =
+  "If a bundler moved coze-auth's code (Next.js server code without the package installed where the server runs), add serverExternalPackages: ['coze-auth'] to next.config, or keep coze-auth external in your bundler.";
+
+/** The compiled module: kept, so an instance that failed is replaced without reading again. */
+let compiled: WebAssembly.Module | undefined;
+let ready: Wasm | undefined;
+
+/** A failure as a CozeAuthError (the bundle's class: lib.js has loaded by the first use). */
+function unsupported(message: string, cause: unknown): unknown {
+  const { CozeAuthError } = require('./lib.js');
+  return new CozeAuthError(message, cause === undefined ? { code: 'unsupported' } : { code: 'unsupported', cause });
 }
 
-/** The load failure as a CozeAuthError (the bundle's class: lib.js is loaded by the first use). */
-function explain(e: unknown): unknown {
-  const { CozeAuthError } = require('./lib.js');
+const errorCode = (e: unknown) => (typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined);
+const notThere = (e: unknown) => errorCode(e) === 'ENOENT' || errorCode(e) === 'ENOTDIR';
+
+/** A read that failed for another reason than a missing file: Deno's permissions, mostly. */
+function readFailure(e: unknown, file: string): unknown {
   const name = typeof e === 'object' && e !== null ? (e as { name?: unknown }).name : undefined;
-  const deno = name === 'NotCapable' || name === 'PermissionDenied';
-  const message = deno
-    ? "Deno denied reading coze-auth's WebAssembly module (node/coze_auth_bg.wasm): run it with --allow-read (or --allow-read=node_modules), or import 'coze-auth/inline' (the browser flows only)."
-    : "Could not load coze-auth's WebAssembly module (node/coze_auth_bg.wasm beside node/wasm.js).";
-  return new CozeAuthError(message, { code: 'unsupported', cause: e });
+  if (name === 'NotCapable' || name === 'PermissionDenied') {
+    return unsupported(
+      "Deno denied reading coze-auth's WebAssembly module (node/coze_auth_bg.wasm): run it with --allow-read (or --allow-read=node_modules), or import 'coze-auth/inline' (the browser flows only).",
+      e,
+    );
+  }
+  return unsupported(`Could not read coze-auth's WebAssembly module (${file}).`, e);
 }
 
 /**
- * The module's exports, each calling the current instance. An instance that throws (a trap:
- * out of memory, a bug) may have been left half-way through an allocation, so it is never used
- * again: its glue leaves the require cache, and the next call requires it afresh, which
- * instantiates a new module synchronously from the same file.
+ * The module's bytes: beside this file, where the package puts it; else, when a bundler moved
+ * this code (its `__dirname` is then somewhere else: webpack makes it "/", Turbopack
+ * "/ROOT/…"), from the coze-auth installed for the app in the working directory, provided it is
+ * this version (the JS and the module must come from one build).
  */
-const facade = {} as Record<string, (args: Uint8Array, bytes: Uint8Array) => Uint8Array>;
-for (const [name, operation] of Object.entries(glue ?? {})) {
-  if (typeof operation !== 'function') continue;
-  facade[name] = (args, bytes) => {
-    const current = (glue ??= fresh());
-    try {
-      return (current[name as keyof Wasm] as typeof operation)(args, bytes);
-    } catch (e) {
-      if (glue === current) glue = undefined;
-      throw e;
-    }
-  };
+function read(): Uint8Array {
+  const beside = join(__dirname, FILE);
+  try {
+    return readFileSync(beside);
+  } catch (e) {
+    if (!notThere(e)) throw readFailure(e, beside);
+  }
+  const looked = `${beside} (beside coze-auth's code) and node/${FILE} in the coze-auth package resolved from ${process.cwd()}`;
+  let manifest: string;
+  let version: unknown;
+  try {
+    const fromApp = createRequire(join(process.cwd(), 'noop.js'));
+    manifest = fromApp.resolve('coze-auth/package.json');
+    version = fromApp(manifest).version;
+  } catch (e) {
+    throw unsupported(`Could not find coze-auth's WebAssembly module: looked for ${looked}. ${NEXT_HINT}`, e);
+  }
+  const ours: unknown = require('../package.json').version;
+  if (version !== ours) {
+    throw unsupported(
+      `coze-auth's WebAssembly module was not beside its JS (${beside}), and the coze-auth installed in ${dirname(manifest)} is version ${String(version)}, not ${String(ours)}: their modules differ. ${NEXT_HINT}`,
+      undefined,
+    );
+  }
+  const installed = join(dirname(manifest), 'node', FILE);
+  try {
+    return readFileSync(installed);
+  } catch (e) {
+    if (!notThere(e)) throw readFailure(e, installed);
+    throw unsupported(`Could not find coze-auth's WebAssembly module: looked for ${looked} (${installed}). ${NEXT_HINT}`, e);
+  }
 }
 
-function fresh(): Wasm {
-  delete require.cache[require.resolve(GLUE)];
-  return require(GLUE);
+/** Drops an instance that failed (see wrapInstance): the next use makes a new one. */
+function drop(failed: Wasm): void {
+  if (ready === failed) ready = undefined;
 }
 
-export const loadedWasm = (): Wasm | undefined => {
-  if (failure !== undefined) throw explain(failure);
-  return facade as unknown as Wasm;
-};
-export const loadWasm = (_source?: WasmSource): Promise<Wasm> => new Promise((resolve) => resolve(loadedWasm()!));
-/** Node loads the module itself (from the file beside this one): nothing to do. */
+function compile(): WebAssembly.Module {
+  const bytes = read();
+  try {
+    return new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    throw unsupported("Could not compile coze-auth's WebAssembly module (node/coze_auth_bg.wasm).", e);
+  }
+}
+
+function instantiate(): Wasm {
+  compiled ??= compile();
+  let exports: Exports | undefined;
+  const instance = new WebAssembly.Instance(compiled, wasmImports(() => exports!));
+  exports = instance.exports as unknown as Exports;
+  return wrapInstance(instance, drop);
+}
+
+/** The module, instantiated now if it is not yet (synchronously); throws if it cannot be. */
+export const loadedWasm = (): Wasm => (ready ??= instantiate());
+export const loadWasm = (_source?: WasmSource): Promise<Wasm> => new Promise((resolve) => resolve(loadedWasm()));
+/** Node finds and loads the module itself (see read()): nothing to do. */
 export const initWasm = async (_source: WasmSource): Promise<void> => {
   await loadWasm();
 };

@@ -128,7 +128,7 @@ t('a trap in the module (out of memory) is CozeAuthError internal with the cause
   // device would have), a 5 MB client id makes the module's allocator fail.
   const child = fileURLToPath(new URL('./trap-child.mjs', import.meta.url))
   const out = JSON.parse(execFileSync(process.execPath, ['--wasm-max-mem-pages=64', child, '5000000'], { encoding: 'utf8' }).trim().split('\n').pop())
-  assert.ok(out.loadedBefore)
+  assert.ok(out.loadedBefore, 'the first use instantiated the module (the import did not)')
   assert.deepEqual(
     { threw: out.first.threw, isCozeAuthError: out.first.isCozeAuthError, code: out.first.code, cause: out.first.cause },
     { threw: true, isCozeAuthError: true, code: 'internal', cause: 'RuntimeError' },

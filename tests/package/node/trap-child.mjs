@@ -2,18 +2,23 @@
 // (`node --wasm-max-mem-pages=N`): an argument too large for that memory makes the module's
 // allocator fail, which traps (a real WebAssembly.RuntimeError, as out of memory would be on a
 // phone). Prints what happened as one JSON line.
-import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
 import { PKCEOAuthApp, CozeAuthError } from 'coze-auth'
 
-const require = createRequire(import.meta.url)
-// The package's Node loader requires the wasm-bindgen glue from this file; its entry in the
-// require cache is the instance in use (read only: the test changes nothing in the package).
-const gluePath = fileURLToPath(new URL('./node_modules/coze-auth/node/coze_auth.js', import.meta.url))
-const instanceInUse = () => require.cache[gluePath]?.exports
+// Every instance the package makes, counted where it makes them (the Node loader looks
+// WebAssembly.Instance up at each instantiation): the one in use is the last.
+const instances = []
+WebAssembly.Instance = new Proxy(WebAssembly.Instance, {
+  construct (target, args) {
+    const instance = Reflect.construct(target, args)
+    instances.push(instance)
+    return instance
+  }
+})
+const instanceInUse = () => instances.at(-1)
 
 const out = {}
-new PKCEOAuthApp({ clientId: 'warm-up' }) // loads the module
+// The import above read nothing: the first use instantiates the module, under the count.
+new PKCEOAuthApp({ clientId: 'warm-up' })
 const before = instanceInUse()
 out.loadedBefore = before !== undefined
 try {

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The packed package in Next.js app-router apps with no configuration for it, Next 15 and 16,
+# each built with Turbopack and with webpack, then served by `next start` (the test file,
+# tests/installed/nextjs/nextjs.test.mjs, says what runs), against the mock Coze.
+# tests/installed/nextjs/next15 and next16 are throw-away projects with pinned versions
+# (package.json and its committed lockfile): reinstalled only when either changes; the tarball
+# is installed into both every run, the lockfile npm rewrites then is put back, and the app
+# (tests/installed/nextjs/app-src) is copied in (git ignores the copies and the builds).
+#   bash scripts/test-next.sh                     (npm test -- next runs it too)
+#   NEXT_ONLY=next16-turbopack bash scripts/test-next.sh    one build of the four
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh node browser
+[ -f pkg/package.json ] || bash scripts/build.sh
+dir=tests/installed/nextjs
+work=target/test-next
+
+echo "--- pack pkg/ --- (${SECONDS}s)"
+mkdir -p "$work"
+rm -f "$work"/coze-auth-*.tgz
+tarball=$PWD/$work/$(cd "$work" && npm pack ../../pkg --silent | tail -1)
+
+for project in next15 next16; do
+  p=$dir/$project
+  echo "--- $p: the pinned Next.js, the tarball, the app --- (${SECONDS}s)"
+  stamp=$(cat "$p/package.json" "$p/package-lock.json" | sha256sum | cut -c1-64)
+  if [ "$(cat "$p/node_modules/.test-next-stamp" 2>/dev/null)" != "$stamp" ]; then
+    echo "$p: installing its dependencies (package.json or lockfile changed)"
+    (cd "$p" && npm install --no-audit --no-fund --loglevel=error)
+    echo "$stamp" > "$p/node_modules/.test-next-stamp"
+  fi
+  cp "$p/package-lock.json" "$work/$project-package-lock.json"
+  rm -rf "$p/node_modules/coze-auth"
+  (cd "$p" && npm install --no-save --no-audit --no-fund --loglevel=error "$tarball")
+  cp "$work/$project-package-lock.json" "$p/package-lock.json"
+  rm -rf "$p/app" "$p/lib"
+  cp -r "$dir/app-src/." "$p/"
+done
+
+echo "--- next build and next start, against mock Coze --- (${SECONDS}s)"
+node --test --test-concurrency=1 --test-reporter=spec "$dir/"
+echo "--- next: done in ${SECONDS}s ---"

@@ -1,0 +1,14 @@
+// No serverExternalPackages: coze-auth must work bundled into Next's server code as it is.
+// The roots are this project (beside it, the repository has lockfiles of its own, which Next
+// would otherwise take for a workspace root); the build dir is per bundler (the test builds
+// each project with both).
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+
+export default {
+  distDir: process.env.NEXT_DIST_DIR || '.next',
+  outputFileTracingRoot: here,
+  turbopack: { root: here }
+}

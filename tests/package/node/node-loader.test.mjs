@@ -1,0 +1,78 @@
+// The Node build's loader when a bundler moved the package's code away from its .wasm (as
+// esbuild --platform=node and Next.js's server bundles do): importing reads nothing, the first
+// use finds the .wasm through the coze-auth installed for the app in the working directory,
+// and when there is none, or another version, the error says what it looked for and what to do.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+
+const HERE = path.dirname(fileURLToPath(import.meta.url))
+const WORK = path.resolve(HERE, '..', '..', '..', 'target', 'node-loader')
+const VERSION = JSON.parse(readFileSync(path.join(HERE, 'node_modules', 'coze-auth', 'package.json'), 'utf8')).version
+
+// Imports, then (a separate step, so a failing import shows) makes the authorize URL.
+const ENTRY = `
+const { PKCEOAuthApp } = require('coze-auth')
+const out = { imported: true }
+;(async () => {
+  const { url } = await new PKCEOAuthApp({ clientId: 'bundled' }).getOAuthUrl({ redirectUri: 'http://127.0.0.1:3000/cb' })
+  out.clientId = new URL(url).searchParams.get('client_id')
+})().catch((e) => { out.error = { name: e.name, code: e.code, message: e.message } }).then(() => console.log(JSON.stringify(out)))
+`
+
+/** The entry bundled with coze-auth into target/node-loader/bundle.cjs (no .wasm beside it). */
+async function bundle () {
+  rmSync(WORK, { recursive: true, force: true })
+  mkdirSync(WORK, { recursive: true })
+  const outfile = path.join(WORK, 'bundle.cjs')
+  await build({ stdin: { contents: ENTRY, resolveDir: HERE }, outfile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning' })
+  return outfile
+}
+
+const run = (file, cwd) => JSON.parse(execFileSync(process.execPath, [file], { cwd, encoding: 'utf8' }).trim().split('\n').pop())
+
+/** A directory whose node_modules/coze-auth is only a package.json of `version`. */
+function fakeInstall (version) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'coze-auth-loader-'))
+  mkdirSync(path.join(dir, 'node_modules', 'coze-auth'), { recursive: true })
+  writeFileSync(path.join(dir, 'node_modules', 'coze-auth', 'package.json'), JSON.stringify({ name: 'coze-auth', version, exports: { './package.json': './package.json' } }))
+  return dir
+}
+
+test('bundled away from its .wasm: the first use reads it from the coze-auth installed in the working directory', async () => {
+  const file = await bundle()
+  assert.deepEqual(run(file, HERE), { imported: true, clientId: 'bundled' })
+})
+
+test('bundled, with no coze-auth where it runs: the import works, the first use says what it looked for and names serverExternalPackages', async () => {
+  const file = await bundle()
+  const empty = mkdtempSync(path.join(tmpdir(), 'coze-auth-loader-'))
+  try {
+    const out = run(file, empty)
+    assert.equal(out.imported, true)
+    assert.equal(out.error?.name, 'CozeAuthError', JSON.stringify(out))
+    assert.equal(out.error.code, 'unsupported')
+    assert.ok(out.error.message.includes(path.join(WORK, 'coze_auth_bg.wasm')), out.error.message)
+    assert.ok(out.error.message.includes(`resolved from ${empty}`), out.error.message)
+    assert.ok(out.error.message.includes("serverExternalPackages: ['coze-auth']"), out.error.message)
+  } finally {
+    rmSync(empty, { recursive: true, force: true })
+  }
+})
+
+test('bundled, with another version of coze-auth where it runs: refused (the JS and the .wasm must come from one build)', async () => {
+  const file = await bundle()
+  const other = fakeInstall('0.0.0-other')
+  try {
+    const out = run(file, other)
+    assert.equal(out.error?.code, 'unsupported', JSON.stringify(out))
+    assert.ok(out.error.message.includes(`is version 0.0.0-other, not ${VERSION}`), out.error.message)
+  } finally {
+    rmSync(other, { recursive: true, force: true })
+  }
+})
