@@ -404,6 +404,8 @@ async function readBody(
     // Past the limit, or on a timeout or abort: stop reading (the request is aborted too).
     if (!finished) reader.cancel().catch(() => {});
   }
+  // One chunk (a small answer, usually): it is the body as it is.
+  if (chunks.length === 1) return chunks[0];
   const body = new Uint8Array(total);
   let at = 0;
   for (const chunk of chunks) {

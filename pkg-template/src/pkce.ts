@@ -192,7 +192,9 @@ export class PKCEOAuthApp {
 
   async #wasm(): Promise<Wasm> {
     if (this.#freed) throw fail('This object was freed with free(); create a new one.');
-    return this.#check(await loadWasm()); // a browser's first use: the options are checked now
+    // Loaded (Node, or a page after its first use): no wait for it. Else a page's first use,
+    // when the options are checked.
+    return this.#check(loadedWasm() ?? (await loadWasm()));
   }
 
   #authorize(wasm: Wasm, params: unknown, loginNow?: number): PkceAuthorizeResult {

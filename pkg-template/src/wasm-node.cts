@@ -34,7 +34,7 @@ function explain(e: unknown): unknown {
  * again: its glue leaves the require cache, and the next call requires it afresh, which
  * instantiates a new module synchronously from the same file.
  */
-const facade = {} as Record<string, (args: Uint8Array, bytes: Uint8Array) => Uint8Array>;
+const facade = {} as Record<string, (args: string, bytes: Uint8Array) => string>;
 for (const [name, operation] of Object.entries(glue ?? {})) {
   if (typeof operation !== 'function') continue;
   facade[name] = (args, bytes) => {

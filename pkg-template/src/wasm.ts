@@ -6,14 +6,16 @@
 //
 // This replaces wasm-bindgen's `--target web` glue, most of which (initSync, the argument
 // forms of init, the MIME-type fallback's warning) a page never runs. Every export of the
-// module has the same shape, `fn(args: &[u8], bytes: &[u8]) -> Vec<u8>`, so one wrapper serves
-// them all, found by name; it speaks that shape's ABI as wasm-bindgen 0.2.130 lowers it: each
-// input slice is copied into memory from `__wbindgen_malloc` (the callee frees it), and the
-// result comes back as (pointer, length) for the caller to copy and free. scripts/build.sh
-// checks the generated glue still does exactly this for every export, and fails otherwise.
+// module has the same shape, `fn(args: &str, bytes: &[u8]) -> String`, so one wrapper serves
+// them all, found by name; it speaks that shape's ABI as wasm-bindgen 0.2.130 lowers it: the
+// text is written into a block from `__wbindgen_malloc` with `encodeInto`, then the block is
+// shrunk to what was written with `__wbindgen_realloc`, the bytes are copied in from
+// `__wbindgen_malloc` (the callee frees both), and the result comes back as (pointer, length)
+// of UTF-8 for the caller to decode and free. scripts/build.sh checks the generated glue still
+// does exactly this for every export, and fails otherwise.
 // The Node build's loader is wasm-node.cts, with the same exports.
 
-import type { Export, Wasm } from './seam.js';
+import { encoder, type Export, type Wasm } from './seam.js';
 import { loadFailure, type WasmModuleLike, type WasmSource, wasmBytes } from './source.js';
 
 /** The raw exports of the module, as wasm-bindgen's glue would use them. */
@@ -23,10 +25,14 @@ export interface Exports {
   __wbindgen_externrefs: { set(index: number, value: unknown): void };
   __wbindgen_start(): void;
   __wbindgen_malloc(size: number, align: number): number;
+  __wbindgen_realloc(ptr: number, oldSize: number, newSize: number, align: number): number;
   __wbindgen_free(ptr: number, size: number, align: number): void;
 }
 
-/** An operation's export as the module has it: two slices in, a (pointer, length) out. */
+// Structural: the declarations use no DOM lib.
+const decoder: { decode(bytes: Uint8Array): string } = new TextDecoder();
+
+/** An operation's export as the module has it: two slices in (text, bytes), a (pointer, length) of text out. */
 type RawExport = (argsPtr: number, argsLen: number, bytesPtr: number, bytesLen: number) => [number, number];
 
 let loading: Promise<Wasm> | undefined;
@@ -72,14 +78,21 @@ export function wrapInstance(instance: { readonly exports: object }, onFail: (fa
     new Uint8Array(wasm.memory.buffer).set(bytes, ptr);
     return [ptr, bytes.length];
   };
+  // Three bytes per UTF-16 unit hold any text; the block is shrunk to what was written.
+  const passText = (text: string): [number, number] => {
+    const size = text.length * 3;
+    const ptr = wasm.__wbindgen_malloc(size, 1) >>> 0;
+    const len = encoder.encodeInto(text, new Uint8Array(wasm.memory.buffer, ptr, size)).written;
+    return [wasm.__wbindgen_realloc(ptr, size, len, 1) >>> 0, len];
+  };
   const operations: Record<string, Export> = {};
   for (const [name, raw] of Object.entries(wasm)) {
     if (typeof raw !== 'function' || name.startsWith('__wbindgen')) continue;
     operations[name] = (args, bytes) => {
       if (failed) throw new Error('this instance of the module failed earlier and was discarded');
       try {
-        const [ptr, len] = (raw as RawExport)(...pass(args), ...pass(bytes));
-        const out = new Uint8Array(wasm.memory.buffer, ptr >>> 0, len).slice();
+        const [ptr, len] = (raw as RawExport)(...passText(args), ...pass(bytes));
+        const out = decoder.decode(new Uint8Array(wasm.memory.buffer, ptr >>> 0, len));
         wasm.__wbindgen_free(ptr, len, 1);
         return out;
       } catch (e) {
