@@ -1,9 +1,8 @@
 // The browser loader (pkg-template/src/wasm.ts) replaces wasm-bindgen's generated glue, so it
 // must speak the ABI the glue speaks. This reads the glue wasm-bindgen generated for the browser
-// build and fails unless every export is lowered exactly as the loader assumes: a string written
-// in through `__wbindgen_malloc` (and `__wbindgen_realloc`) and a byte slice copied in through
-// `__wbindgen_malloc`, a (pointer, length) UTF-8 result decoded and freed with `__wbindgen_free`,
-// and one import, `__wbindgen_init_externref_table`.
+// build and fails unless every export is lowered exactly as the loader assumes: a string's UTF-8
+// and a byte slice copied in through `__wbindgen_malloc`, a (pointer, length) UTF-8 result
+// decoded and freed with `__wbindgen_free`, and one import, `__wbindgen_init_externref_table`.
 //   node scripts/check-glue.mjs pkg/browser/coze_auth.js
 import { readFileSync } from 'node:fs';
 
@@ -26,10 +25,9 @@ const others = [...glue.matchAll(/^export function (\w+)/gm)].length - exports.l
 if (others) problems.push(`${others} export(s) with another shape than (args, bytes)`);
 for (const line of [
   'const ptr = malloc(arg.length * 1, 1) >>> 0;',
-  // passStringToWasm0: a block of arg.length, grown past ASCII, shrunk to what was written
-  'let ptr = malloc(len, 1) >>> 0;',
-  'ptr = realloc(ptr, len, len = offset + arg.length * 3, 1) >>> 0;',
-  'ptr = realloc(ptr, len, offset, 1) >>> 0;',
+  // passStringToWasm0 may also pass text in a block of its exact UTF-8 length (as the loader does)
+  'const buf = cachedTextEncoder.encode(arg);',
+  'const ptr = malloc(buf.length, 1) >>> 0;',
   'wasm.__wbindgen_start();',
   '"./coze_auth_bg.js": import0,',
   'table.set(1027, false);',

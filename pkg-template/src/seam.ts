@@ -28,8 +28,7 @@ export type CodeChallengeMethod = 'S256' | 'plain';
 
 /**
  * One export of the module: the arguments as JSON text and the operation's bytes in, JSON text
- * out (text both ways: written into the module's memory with one `encodeInto`, and decoded
- * where it lies, no copy between).
+ * out (text both ways: the answer is decoded where it lies in the module's memory).
  */
 export type Export = (args: string, bytes: Uint8Array) => string;
 
@@ -163,10 +162,7 @@ export interface PendingLogin {
 export type Checked = Record<string, never>;
 
 // Typed structurally so that the declarations need no DOM lib.
-export const encoder: {
-  encode(input: string): Uint8Array<ArrayBuffer>;
-  encodeInto(input: string, into: Uint8Array): { written: number };
-} = new TextEncoder();
+export const encoder: { encode(input: string): Uint8Array<ArrayBuffer> } = new TextEncoder();
 
 const NO_BYTES = new Uint8Array(0);
 
