@@ -247,11 +247,11 @@ export function storageCall<M extends 'getItem' | 'setItem' | 'removeItem'>(
   }
 }
 
-/** 48 CSPRNG bytes: a verifier (32) and a state (16). */
-export function randomBytes(): Uint8Array {
+/** `n` CSPRNG bytes; by default 48: a verifier (32) and a state (16). */
+export function randomBytes(n = 48): Uint8Array {
   const crypto = get(globalThis, 'crypto') as Crypto | undefined;
   try {
-    return crypto!.getRandomValues(new Uint8Array(48));
+    return crypto!.getRandomValues(new Uint8Array(n));
   } catch {
     throw fail('globalThis.crypto.getRandomValues is not available: coze-auth needs a secure random source (browsers, Node 20+).');
   }
