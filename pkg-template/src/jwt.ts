@@ -415,7 +415,8 @@ export class OAuthJWTFlow {
       this.#log?.(`POST ${request.url} failed (${(e as { code?: string } | undefined)?.code ?? 'error'}) after ${Date.now() - started} ms`);
       throw e;
     }
-    const { body, ...res } = response;
+    const { status, logId, retryAfter, tooLarge, body } = response;
+    const res = { status, logId, retryAfter, tooLarge };
     this.#log?.(`POST ${request.url} -> ${res.status} (logId ${res.logId ?? 'none'}) in ${Date.now() - started} ms`);
     const token: JwtToken = readTokenResponse(wasm, { response: res, now: nowSeconds(), secret1: jwt }, body);
     return { token, expiresAt: localExpiry(token, params.durationSeconds ?? DEFAULT_DURATION_SECONDS, iat, serverDate) };

@@ -215,7 +215,7 @@ export class PKCEOAuthApp {
   }
 
   /** Sends a request the module built, and has the module read the answer. */
-  async #token(wasm: Wasm, request: HttpRequest, signal: Signal | undefined, secret1: string, secret2?: string): Promise<OAuthToken> {
+  #token(wasm: Wasm, request: HttpRequest, signal: Signal | undefined, secret1: string, secret2?: string): Promise<OAuthToken> {
     return sendAndRead(wasm, this.#fetch, this.#timeoutMs, signal, request, readTokenResponse, { secret1, secret2 }, this.#log);
   }
 
