@@ -1,8 +1,8 @@
 // The browser loader (pkg-template/src/wasm.ts) replaces wasm-bindgen's generated glue, so it
 // must speak the ABI the glue speaks. This reads the glue wasm-bindgen generated for the browser
-// build and fails unless every export is lowered exactly as the loader assumes: two byte slices
-// copied in through `__wbindgen_malloc`, a (pointer, length) result copied out and freed with
-// `__wbindgen_free`, and one import, `__wbindgen_init_externref_table`.
+// build and fails unless every export is lowered exactly as the loader assumes: a string's UTF-8
+// and a byte slice copied in through `__wbindgen_malloc`, a (pointer, length) UTF-8 result
+// decoded and freed with `__wbindgen_free`, and one import, `__wbindgen_init_externref_table`.
 //   node scripts/check-glue.mjs pkg/browser/coze_auth.js
 import { readFileSync } from 'node:fs';
 
@@ -12,19 +12,22 @@ const exports = [...glue.matchAll(/^export function (\w+)\((\w+), (\w+)\) \{\n([
 if (exports.length === 0) problems.push('no exported operation found');
 for (const [, name, args, bytes, body] of exports) {
   for (const line of [
-    `ptr0 = passArray8ToWasm0(${args}, wasm.__wbindgen_malloc);`,
+    `ptr0 = passStringToWasm0(${args}, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);`,
     `ptr1 = passArray8ToWasm0(${bytes}, wasm.__wbindgen_malloc);`,
     `const ret = wasm.${name}(ptr0, len0, ptr1, len1);`,
-    'getArrayU8FromWasm0(ret[0], ret[1]).slice();',
-    'wasm.__wbindgen_free(ret[0], ret[1] * 1, 1);',
+    'return getStringFromWasm0(ret[0], ret[1]);',
+    /wasm\.__wbindgen_free\((deferred\d+_0), (deferred\d+_1), 1\);/,
   ]) {
-    if (!body.includes(line)) problems.push(`${name} no longer has: ${line}`);
+    if (typeof line === 'string' ? !body.includes(line) : !line.test(body)) problems.push(`${name} no longer has: ${line}`);
   }
 }
 const others = [...glue.matchAll(/^export function (\w+)/gm)].length - exports.length;
 if (others) problems.push(`${others} export(s) with another shape than (args, bytes)`);
 for (const line of [
   'const ptr = malloc(arg.length * 1, 1) >>> 0;',
+  // passStringToWasm0 may also pass text in a block of its exact UTF-8 length (as the loader does)
+  'const buf = cachedTextEncoder.encode(arg);',
+  'const ptr = malloc(buf.length, 1) >>> 0;',
   'wasm.__wbindgen_start();',
   '"./coze_auth_bg.js": import0,',
   'table.set(1027, false);',

@@ -247,11 +247,11 @@ export function storageCall<M extends 'getItem' | 'setItem' | 'removeItem'>(
   }
 }
 
-/** 48 CSPRNG bytes: a verifier (32) and a state (16). */
-export function randomBytes(): Uint8Array {
+/** `n` CSPRNG bytes; by default 48: a verifier (32) and a state (16). */
+export function randomBytes(n = 48): Uint8Array {
   const crypto = get(globalThis, 'crypto') as Crypto | undefined;
   try {
-    return crypto!.getRandomValues(new Uint8Array(48));
+    return crypto!.getRandomValues(new Uint8Array(n));
   } catch {
     throw fail('globalThis.crypto.getRandomValues is not available: coze-auth needs a secure random source (browsers, Node 20+).');
   }
@@ -277,8 +277,9 @@ export async function sendAndRead<Args extends object, Result>(
   args: Args,
   log?: Log,
 ): Promise<Result> {
-  const { body, ...res } = await send(fetchFn, timeoutMs, signal, request, log);
-  return read(wasm, { response: res, now: nowSeconds(), ...args }, body);
+  // Named, not `{ body, ...res }`: a rest pattern costs about 1 µs in Node.
+  const { status, logId, retryAfter, tooLarge, body } = await send(fetchFn, timeoutMs, signal, request, log);
+  return read(wasm, { response: { status, logId, retryAfter, tooLarge }, now: nowSeconds(), ...args }, body);
 }
 
 /**
@@ -404,6 +405,8 @@ async function readBody(
     // Past the limit, or on a timeout or abort: stop reading (the request is aborted too).
     if (!finished) reader.cancel().catch(() => {});
   }
+  // One chunk (a small answer, usually): it is the body as it is.
+  if (chunks.length === 1) return chunks[0];
   const body = new Uint8Array(total);
   let at = 0;
   for (const chunk of chunks) {
@@ -420,8 +423,13 @@ async function readBody(
  * ignores the AbortSignal: the work races a promise that rejects when the timer fires or the
  * caller's signal aborts, and the request's own controller is aborted then too.
  */
-export async function send(fetchFn: FetchLike | undefined, timeoutMs: number, signal: Signal | undefined, request: HttpRequest, log?: Log): Promise<SentResponse> {
-  if (!log) return exchange(fetchFn, timeoutMs, signal, request);
+export function send(fetchFn: FetchLike | undefined, timeoutMs: number, signal: Signal | undefined, request: HttpRequest, log?: Log): Promise<SentResponse> {
+  // Not itself async: one promise fewer per request without a logger.
+  return log ? sendLogged(fetchFn, timeoutMs, signal, request, log) : exchange(fetchFn, timeoutMs, signal, request);
+}
+
+/** {@link send} with its line to `log`. */
+async function sendLogged(fetchFn: FetchLike | undefined, timeoutMs: number, signal: Signal | undefined, request: HttpRequest, log: Log): Promise<SentResponse> {
   const started = Date.now();
   try {
     const response = await exchange(fetchFn, timeoutMs, signal, request);

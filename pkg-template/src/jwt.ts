@@ -34,7 +34,7 @@ import {
   string,
 } from './core.js';
 import type { CozeBaseURL } from './constants.js';
-import { encoder, readTokenResponse, type Wasm } from './seam.js';
+import { encoder, type HttpRequest, readTokenResponse, type Wasm } from './seam.js';
 import { fromBase64, toBase64Url } from './base64.js';
 import { denied } from './deno.js';
 import { makeSigner, readKeyFile, type Signer } from './host.js';
@@ -43,10 +43,10 @@ import {
   jwtCheckFlow,
   type JwtFlowArgs,
   type JwtParamsArgs,
+  jwtAssertion,
+  type JwtPlanResult,
   jwtPlan,
   jwtPrivateKey,
-  jwtSigningInput,
-  jwtTokenRequest,
   type JwtScope,
 } from './seam-node.js';
 import { decodeEntry, encodeEntry, memoryTokenStore, type TokenStore, type TokenStoreLock } from './token-store.js';
@@ -301,6 +301,24 @@ function untilAborted<T>(promise: Promise<T>, signal: Signal | undefined): Promi
 
 const wasmNow = () => nodeWasm('OAuthJWTFlow');
 
+/** The random bytes of an assertion's `jti` (the core's JTI_BYTES). */
+const JTI_BYTES = 16;
+let jtiPool: Uint8Array = new Uint8Array(0);
+let jtiUsed = 0;
+
+/**
+ * Random bytes for one assertion's `jti`, drawn 64 assertions' worth at a time: one call of
+ * getRandomValues costs about 2.5 µs in Node, whatever its size. A `jti` is no secret (it is in
+ * the claims), and each is used once.
+ */
+function jtiRandom(): Uint8Array {
+  if (jtiUsed + JTI_BYTES > jtiPool.length) {
+    jtiPool = randomBytes(JTI_BYTES * 64);
+    jtiUsed = 0;
+  }
+  return jtiPool.subarray(jtiUsed, (jtiUsed += JTI_BYTES));
+}
+
 /**
  * The JWT grant of a Coze service app, signing RS256 assertions: with Node's crypto (a KeyObject made once per flow; WebCrypto where Node refuses the key), or with WebCrypto in the edge build (Workers, Vercel Edge: pass `privateKey`, there is no environment).
  *
@@ -321,6 +339,7 @@ export class OAuthJWTFlow {
   #log: Log | undefined;
   #cache = new Map<string, Minted>(); // cache key -> token: this process's copy, in front of the store
   #inFlight = new Map<string, Promise<JwtToken>>(); // cache key -> the mint in progress
+  #plans = new Map<string, JwtPlanResult>(); // grant parameters (JSON) -> the module's plan of them: a cache hit asks the module nothing
   #store: TokenStore | undefined; // tokenStore, else one of this flow's own
   #storeTimeoutMs: number;
   #storeDownUntil = 0; // local ms: the store failed, and is left alone until then
@@ -361,19 +380,25 @@ export class OAuthJWTFlow {
     return (this.#key ??= makeSigner(this.#der));
   }
 
-  /** A fresh assertion for `params` (checked), issued at `iat`, signed: the JWT in compact form. */
-  async #assertion(wasm: Wasm, params: JwtParamsArgs, iat: number): Promise<string> {
-    const { signingInput } = jwtSigningInput(wasm, { flow: this.#flow, params, now: iat }, randomBytes());
+  /**
+   * A fresh assertion for `params` (checked), issued at `iat`, signed: the JWT in compact form,
+   * and the token request that sends it (one call into the module for both).
+   */
+  async #assertion(wasm: Wasm, params: JwtParamsArgs, iat: number): Promise<{ jwt: string; request: HttpRequest }> {
+    const { signingInput, request } = jwtAssertion(wasm, { flow: this.#flow, params, now: iat }, jtiRandom());
     const signer = await this.#signingKey();
-    const signature = await signer(encoder.encode(signingInput));
-    return `${signingInput}.${toBase64Url(signature)}`;
+    const jwt = `${signingInput}.${toBase64Url(await signer(encoder.encode(signingInput)))}`;
+    // The module built the request for the signing input: the signature completes its bearer.
+    const headers = request.headers;
+    if (headers.authorization !== `Bearer ${signingInput}`) throw fail('The module built an unexpected JWT token request.', 'internal');
+    headers.authorization = `Bearer ${jwt}`;
+    return { jwt, request };
   }
 
   /** One grant: a fresh assertion, signed, sent; the answer read by the module; its local expiry by `localExpiry`. */
   async #mint(wasm: Wasm, params: JwtParamsArgs, signal: Signal | undefined): Promise<Minted> {
     const iat = nowSeconds(); // sentAt of the freshness rule: taken before anything is signed or sent
-    const jwt = await this.#assertion(wasm, params, iat);
-    const request = jwtTokenRequest(wasm, { flow: this.#flow, params, jwt });
+    const { jwt, request } = await this.#assertion(wasm, params, iat);
     // The answer's Date header, read on the way through (send() keeps only what the module reads).
     let serverDate: number | undefined;
     const own = this.#fetch;
@@ -390,7 +415,8 @@ export class OAuthJWTFlow {
       this.#log?.(`POST ${request.url} failed (${(e as { code?: string } | undefined)?.code ?? 'error'}) after ${Date.now() - started} ms`);
       throw e;
     }
-    const { body, ...res } = response;
+    const { status, logId, retryAfter, tooLarge, body } = response;
+    const res = { status, logId, retryAfter, tooLarge };
     this.#log?.(`POST ${request.url} -> ${res.status} (logId ${res.logId ?? 'none'}) in ${Date.now() - started} ms`);
     const token: JwtToken = readTokenResponse(wasm, { response: res, now: nowSeconds(), secret1: jwt }, body);
     return { token, expiresAt: localExpiry(token, params.durationSeconds ?? DEFAULT_DURATION_SECONDS, iat, serverDate) };
@@ -524,7 +550,7 @@ export class OAuthJWTFlow {
    */
   async createAssertion(params?: JwtTokenParams): Promise<string> {
     const wasm = this.#wasm();
-    return this.#assertion(wasm, paramsOf(params), nowSeconds());
+    return (await this.#assertion(wasm, paramsOf(params), nowSeconds())).jwt;
   }
 
   /**
@@ -539,7 +565,16 @@ export class OAuthJWTFlow {
     const wasm = this.#wasm();
     const p = paramsOf(params);
     const signal = signalOf(params);
-    const { cacheKey, marginSeconds } = jwtPlan(wasm, { flow: this.#flow, params: p });
+    // The plan depends on the flow (fixed) and the parameters only; parameters the module
+    // refused throw here every time, as they are never kept.
+    const planKey = JSON.stringify(p);
+    let plan = this.#plans.get(planKey);
+    if (!plan) {
+      plan = jwtPlan(wasm, { flow: this.#flow, params: p });
+      if (this.#plans.size >= MAX_CACHED) this.#plans.delete(this.#plans.keys().next().value!);
+      this.#plans.set(planKey, plan);
+    }
+    const { cacheKey, marginSeconds } = plan;
     const marginMs = marginSeconds * 1000;
     const cached = this.#cache.get(cacheKey);
     if (cached && Date.now() < cached.expiresAt - marginMs) return { ...cached.token };
@@ -575,6 +610,7 @@ export class OAuthJWTFlow {
     this.#freed = true;
     this.#cache.clear();
     this.#inFlight.clear();
+    this.#plans.clear();
     this.#store = undefined;
   }
 }

@@ -192,7 +192,9 @@ export class PKCEOAuthApp {
 
   async #wasm(): Promise<Wasm> {
     if (this.#freed) throw fail('This object was freed with free(); create a new one.');
-    return this.#check(await loadWasm()); // a browser's first use: the options are checked now
+    // Loaded (Node, or a page after its first use): no wait for it. Else a page's first use,
+    // when the options are checked.
+    return this.#check(loadedWasm() ?? (await loadWasm()));
   }
 
   #authorize(wasm: Wasm, params: unknown, loginNow?: number): PkceAuthorizeResult {
@@ -213,7 +215,7 @@ export class PKCEOAuthApp {
   }
 
   /** Sends a request the module built, and has the module read the answer. */
-  async #token(wasm: Wasm, request: HttpRequest, signal: Signal | undefined, secret1: string, secret2?: string): Promise<OAuthToken> {
+  #token(wasm: Wasm, request: HttpRequest, signal: Signal | undefined, secret1: string, secret2?: string): Promise<OAuthToken> {
     return sendAndRead(wasm, this.#fetch, this.#timeoutMs, signal, request, readTokenResponse, { secret1, secret2 }, this.#log);
   }
 

@@ -56,8 +56,7 @@ export interface NodeWasm extends Wasm {
   jwtPrivateKey: Export;
   jwtCheckFlow: Export;
   jwtPlan: Export;
-  jwtSigningInput: Export;
-  jwtTokenRequest: Export;
+  jwtAssertion: Export;
   botChatScope: Export;
   webCheckApp: Export;
   webAuthorize: Export;
@@ -170,13 +169,8 @@ export interface JwtPlanArgs {
   params: JwtParamsArgs;
 }
 
-export interface JwtSigningInputArgs extends JwtPlanArgs {
+export interface JwtAssertionArgs extends JwtPlanArgs {
   now: number;
-}
-
-export interface JwtTokenRequestArgs extends JwtPlanArgs {
-  /** The signed assertion. */
-  jwt: string;
 }
 
 export interface JwtPrivateKeyResult {
@@ -189,8 +183,15 @@ export interface JwtPlanResult {
   marginSeconds: number;
 }
 
-export interface JwtSigningInputResult {
+export interface JwtAssertionResult {
+  /** What to sign: `base64url(header).base64url(claims)`. */
   signingInput: string;
+  /**
+   * The token request that sends the assertion, built for the signing input: its
+   * `authorization` header is `Bearer <signingInput>`, to which `.` and the signature
+   * (base64url) are appended.
+   */
+  request: HttpRequest;
 }
 
 export interface BotChatScopeArgs {
@@ -208,11 +209,8 @@ export const jwtCheckFlow = (wasm: Wasm, args: JwtCheckArgs): Checked => call(no
 /** Checks a grant's parameters: tokens of one `cacheKey` are interchangeable, replaced `marginSeconds` before they expire. */
 export const jwtPlan = (wasm: Wasm, args: JwtPlanArgs): JwtPlanResult => call(node(wasm).jwtPlan, args);
 
-/** A new assertion's signing input issued at `now`, its `jti` from `random`. */
-export const jwtSigningInput = (wasm: Wasm, args: JwtSigningInputArgs, random: Uint8Array): JwtSigningInputResult =>
-  call(node(wasm).jwtSigningInput, args, random);
-
-export const jwtTokenRequest = (wasm: Wasm, args: JwtTokenRequestArgs): HttpRequest => call(node(wasm).jwtTokenRequest, args);
+/** A new assertion issued at `now` (its `jti` from `random`): its signing input, and its token request but for the signature. */
+export const jwtAssertion = (wasm: Wasm, args: JwtAssertionArgs, random: Uint8Array): JwtAssertionResult => call(node(wasm).jwtAssertion, args, random);
 
 /** The module's `botChatScope` (named apart from the public function that calls it). */
 export const botChatScopeOp = (wasm: Wasm, args: BotChatScopeArgs): JwtScope => call(node(wasm).botChatScope, args);

@@ -26,8 +26,11 @@ export interface OAuthToken {
 /** `S256` (default, recommended) or `plain` (only for servers that cannot hash). */
 export type CodeChallengeMethod = 'S256' | 'plain';
 
-/** One export of the module: the arguments as JSON text and the operation's bytes in, JSON text out. */
-export type Export = (args: Uint8Array, bytes: Uint8Array) => Uint8Array;
+/**
+ * One export of the module: the arguments as JSON text and the operation's bytes in, JSON text
+ * out (text both ways: the answer is decoded where it lies in the module's memory).
+ */
+export type Export = (args: string, bytes: Uint8Array) => string;
 
 /** The loaded module as both loaders hand it over (wasm.ts, wasm-node.cts): its exports by name. */
 export interface Wasm {
@@ -160,7 +163,6 @@ export type Checked = Record<string, never>;
 
 // Typed structurally so that the declarations need no DOM lib.
 export const encoder: { encode(input: string): Uint8Array<ArrayBuffer> } = new TextEncoder();
-const decoder = new TextDecoder();
 
 const NO_BYTES = new Uint8Array(0);
 
@@ -172,7 +174,7 @@ const NO_BYTES = new Uint8Array(0);
 export function call<Result>(operation: Export, args: object, bytes: Uint8Array = NO_BYTES): Result {
   let r;
   try {
-    r = JSON.parse(decoder.decode(operation(encoder.encode(JSON.stringify(args)), bytes)));
+    r = JSON.parse(operation(JSON.stringify(args), bytes));
   } catch (cause) {
     // A trap (WebAssembly.RuntimeError: out of memory, a bug) or any other failure of the call:
     // the loader has dropped that instance already, and the next call gets a fresh one.

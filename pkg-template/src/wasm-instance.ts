@@ -3,7 +3,10 @@
 // file has no `import.meta` and no fetch, so the Node loader's CommonJS bundle can include it).
 // The ABI it speaks is described in wasm.ts.
 
-import type { Export, Wasm } from './seam.js';
+import { encoder, type Export, type Wasm } from './seam.js';
+
+// Structural: the declarations use no DOM lib.
+const decoder: { decode(bytes: Uint8Array): string } = new TextDecoder();
 
 /** The raw exports of the module, as wasm-bindgen's glue would use them. */
 // (Structural types, not WebAssembly's: the published declarations use no DOM lib.)
@@ -15,7 +18,7 @@ export interface Exports {
   __wbindgen_free(ptr: number, size: number, align: number): void;
 }
 
-/** An operation's export as the module has it: two slices in, a (pointer, length) out. */
+/** An operation's export as the module has it: two slices in (text, bytes), a (pointer, length) of text out. */
 type RawExport = (argsPtr: number, argsLen: number, bytesPtr: number, bytesLen: number) => [number, number];
 
 /**
@@ -60,8 +63,8 @@ export function wrapInstance(instance: { readonly exports: object }, onFail: (fa
     operations[name] = (args, bytes) => {
       if (failed) throw new Error('this instance of the module failed earlier and was discarded');
       try {
-        const [ptr, len] = (raw as RawExport)(...pass(args), ...pass(bytes));
-        const out = new Uint8Array(wasm.memory.buffer, ptr >>> 0, len).slice();
+        const [ptr, len] = (raw as RawExport)(...pass(encoder.encode(args)), ...pass(bytes));
+        const out = decoder.decode(new Uint8Array(wasm.memory.buffer, ptr >>> 0, len));
         wasm.__wbindgen_free(ptr, len, 1);
         return out;
       } catch (e) {

@@ -57,8 +57,7 @@ fn ops() -> Vec<Op> {
         op::<NoArgs, PrivateKeyOut>("jwtPrivateKey", Node),
         op::<JwtCheckArgs, Checked>("jwtCheckFlow", Node),
         op::<JwtGrantArgs, JwtPlanOut>("jwtPlan", Node),
-        op::<JwtSigningInputArgs, SigningInputOut>("jwtSigningInput", Node),
-        op::<JwtTokenRequestArgs, RequestOut>("jwtTokenRequest", Node),
+        op::<JwtAssertionArgs, JwtAssertionOut>("jwtAssertion", Node),
         op::<BotChatScopeArgs, RawJson>("botChatScope", Node),
         op::<WebCheckArgs, Checked>("webCheckApp", Node),
         op::<WebAuthorizeArgs, WebAuthorizeOut>("webAuthorize", Node),
@@ -105,7 +104,7 @@ fn manifest_is_json_and_names_each_export_once() {
     let Value::Object(ops) = &value else {
         panic!("not an object")
     };
-    assert_eq!(ops.len(), 27);
+    assert_eq!(ops.len(), 26);
     assert_eq!(
         value
             .get("pkceExchangeRequest")

@@ -46,7 +46,7 @@ seam_struct!(in
 
 /// Checks a device app's options (the constructor's errors).
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = deviceCheckApp))]
-pub fn device_check_app(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn device_check_app(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::DeviceCheckApp)
 }
 
@@ -65,7 +65,7 @@ seam_struct!(in
 
 /// The device-code request.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = deviceCodeRequest))]
-pub fn device_code_request(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn device_code_request(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::DeviceCodeRequest)
 }
 
@@ -98,7 +98,7 @@ seam_struct!(out
 
 /// Reads the device-code answer.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = readDeviceCodeResponse))]
-pub fn read_device_code_response(args: &[u8], body: &[u8]) -> Vec<u8> {
+pub fn read_device_code_response(args: &str, body: &[u8]) -> String {
     run(args, body, Op::ReadDeviceCodeResponse)
 }
 
@@ -125,7 +125,7 @@ seam_struct!(in
 
 /// The poll request (the same for every poll of one code).
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = devicePollRequest))]
-pub fn device_poll_request(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn device_poll_request(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::DevicePollRequest)
 }
 
@@ -145,7 +145,7 @@ seam_struct!(in
 
 /// Reads the answer to one poll (no polling policy: `authorization_pending` is an error).
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = readDevicePollResponse))]
-pub fn read_device_poll_response(args: &[u8], body: &[u8]) -> Vec<u8> {
+pub fn read_device_poll_response(args: &str, body: &[u8]) -> String {
     run(args, body, Op::ReadDevicePollResponse)
 }
 
@@ -203,7 +203,7 @@ seam_struct!(out
 
 /// One step of the device flow's polling policy ([`DevicePoller`]).
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = devicePollStep))]
-pub fn device_poll_step(args: &[u8], body: &[u8]) -> Vec<u8> {
+pub fn device_poll_step(args: &str, body: &[u8]) -> String {
     run(args, body, Op::DevicePollStep)
 }
 
@@ -273,7 +273,7 @@ seam_struct!(in
 
 /// The refresh request.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = deviceRefreshRequest))]
-pub fn device_refresh_request(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn device_refresh_request(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::DeviceRefreshRequest)
 }
 

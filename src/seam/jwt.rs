@@ -7,8 +7,8 @@
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use super::{
-    json, read, request_json, run, seam_struct, Arg, Args, Checked, GivenRandom, NoArgs, Operation,
-    RawJson,
+    json, read, request_out, run, seam_struct, Arg, Args, Checked, GivenRandom, NoArgs, Operation,
+    RawJson, RequestOut,
 };
 use crate::core::encoding::base64url;
 use crate::core::error::Error;
@@ -119,7 +119,7 @@ seam_struct!(out
 
 /// PEM text (the bytes) → the key as PKCS#8 DER, whatever PEM it came in.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = jwtPrivateKey))]
-pub fn jwt_private_key(args: &[u8], pem: &[u8]) -> Vec<u8> {
+pub fn jwt_private_key(args: &str, pem: &[u8]) -> String {
     run(args, pem, Op::JwtPrivateKey)
 }
 
@@ -141,7 +141,7 @@ seam_struct!(in
 
 /// Checks the flow's options (the constructor's errors).
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = jwtCheckFlow))]
-pub fn jwt_check_flow(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn jwt_check_flow(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::JwtCheckFlow)
 }
 
@@ -169,7 +169,7 @@ seam_struct!(out
 
 /// Checks a grant's parameters and answers how its token is cached.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = jwtPlan))]
-pub fn jwt_plan(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn jwt_plan(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::JwtPlan)
 }
 
@@ -186,7 +186,7 @@ fn plan(v: &Value) -> Result<String, Error> {
 
 seam_struct!(in
     /// A new assertion's flow, parameters and issue time.
-    struct JwtSigningInputArgs<'a> {
+    struct JwtAssertionArgs<'a> {
         flow: JwtFlowArgs<'a> = "flow",
         params: JwtParamsArgs<'a> = "params",
         /// Unix seconds: the `iat` claim.
@@ -195,46 +195,32 @@ seam_struct!(in
 );
 
 seam_struct!(out
-    /// What the TypeScript signs: `base64url(header).base64url(claims)`.
-    struct SigningInputOut {
-        signing_input: String = "signingInput",
+    /// A new assertion: what the TypeScript signs, and the token request that sends it, built
+    /// for the signing input, so its `authorization` header is `Bearer <signingInput>`: the
+    /// TypeScript appends `.` and the signature (base64url), which makes it `Bearer <jwt>`.
+    /// One call per mint, not one before signing and one after.
+    struct JwtAssertionOut<'a> {
+        signing_input: &'a str = "signingInput",
+        request: RequestOut<'a> = "request",
     }
 );
 
-/// The signing input of a new assertion, its `jti` from the random bytes.
-#[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = jwtSigningInput))]
-pub fn jwt_signing_input(args: &[u8], random: &[u8]) -> Vec<u8> {
-    run(args, random, Op::JwtSigningInput)
+/// A new assertion's signing input (its `jti` from the random bytes) and its token request.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = jwtAssertion))]
+pub fn jwt_assertion(args: &str, random: &[u8]) -> String {
+    run(args, random, Op::JwtAssertion)
 }
 
-fn signing_input(v: &Value, random: &[u8]) -> Result<String, Error> {
-    let a = read::<JwtSigningInputArgs>(v)?;
-    let signing_input =
-        a.flow
-            .flow()?
-            .new_signing_input(&a.params.params()?, a.now, &mut GivenRandom(random))?;
-    Ok(json(&SigningInputOut { signing_input }))
-}
-
-seam_struct!(in
-    /// The signed assertion and the grant it asks for.
-    struct JwtTokenRequestArgs<'a> {
-        flow: JwtFlowArgs<'a> = "flow",
-        params: JwtParamsArgs<'a> = "params",
-        jwt: &'a str = "jwt",
-    }
-);
-
-/// The token request that sends a signed assertion.
-#[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = jwtTokenRequest))]
-pub fn jwt_token_request(args: &[u8], bytes: &[u8]) -> Vec<u8> {
-    run(args, bytes, Op::JwtTokenRequest)
-}
-
-fn token_request(v: &Value) -> Result<String, Error> {
-    let a = read::<JwtTokenRequestArgs>(v)?;
-    let request = a.flow.flow()?.token_request(a.jwt, &a.params.params()?)?;
-    Ok(request_json(&request))
+fn assertion(v: &Value, random: &[u8]) -> Result<String, Error> {
+    let a = read::<JwtAssertionArgs>(v)?;
+    let flow = a.flow.flow()?;
+    let params = a.params.params()?;
+    let signing_input = flow.new_signing_input(&params, a.now, &mut GivenRandom(random))?;
+    let request = flow.token_request(&signing_input, &params)?;
+    Ok(json(&JwtAssertionOut {
+        signing_input: &signing_input,
+        request: request_out(&request),
+    }))
 }
 
 seam_struct!(in
@@ -247,7 +233,7 @@ seam_struct!(in
 
 /// The bot-chat scope object (`Connector.botChat` on those bots).
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = botChatScope))]
-pub fn bot_chat_scope(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn bot_chat_scope(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::BotChatScope)
 }
 
@@ -265,8 +251,7 @@ pub(crate) enum Op {
     JwtPrivateKey,
     JwtCheckFlow,
     JwtPlan,
-    JwtSigningInput,
-    JwtTokenRequest,
+    JwtAssertion,
     BotChatScope,
 }
 
@@ -276,8 +261,7 @@ impl Operation for Op {
             Op::JwtPrivateKey => private_key(args, bytes),
             Op::JwtCheckFlow => check_flow(args),
             Op::JwtPlan => plan(args),
-            Op::JwtSigningInput => signing_input(args, bytes),
-            Op::JwtTokenRequest => token_request(args),
+            Op::JwtAssertion => assertion(args, bytes),
             Op::BotChatScope => chat_scope(args),
         }
     }

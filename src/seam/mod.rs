@@ -356,14 +356,17 @@ pub(crate) trait Operation: Copy {
 /// Runs one operation: parses the JSON `args`, calls `op` with them and `bytes`, and answers
 /// its result's JSON text, or the error's (`{"error": …}`). One function per file of
 /// operations (a `match`), not one per export, so the module carries the common code once.
+/// The JSON goes as text both ways: wasm-bindgen's glue (Node's) then writes the arguments
+/// straight into the module's memory and decodes the answer where it lies, with no byte array
+/// made for either (about 2 µs less per call than bytes both ways).
 #[inline(never)]
-pub(crate) fn run<O: Operation>(args: &[u8], bytes: &[u8], op: O) -> Vec<u8> {
-    let result = match json::parse(args) {
+pub(crate) fn run<O: Operation>(args: &str, bytes: &[u8], op: O) -> String {
+    let result = match json::parse(args.as_bytes()) {
         Ok(value) => op.call(&value, bytes),
         Err(_) => Err(Error::invalid_argument("coze-auth: unreadable arguments.")),
     };
     match result {
-        Ok(text) => text.into_bytes(),
+        Ok(text) => text,
         Err(e) => {
             let mut out = String::from("{\"error\":");
             ErrorOut {
@@ -377,7 +380,7 @@ pub(crate) fn run<O: Operation>(args: &[u8], bytes: &[u8], op: O) -> Vec<u8> {
             }
             .write(&mut out);
             out.push('}');
-            out.into_bytes()
+            out
         }
     }
 }
@@ -418,14 +421,19 @@ impl Out for HeadersOut<'_> {
     }
 }
 
-/// The JSON of a request the core built.
-pub(crate) fn request_json(r: &crate::core::http::HttpRequest) -> String {
-    json(&RequestOut {
+/// A request the core built, as the TypeScript receives it.
+pub(crate) fn request_out(r: &crate::core::http::HttpRequest) -> RequestOut<'_> {
+    RequestOut {
         url: &r.url,
         method: r.method,
         headers: HeadersOut(&r.headers),
         body: &r.body,
-    })
+    }
+}
+
+/// The JSON of a request the core built.
+pub(crate) fn request_json(r: &crate::core::http::HttpRequest) -> String {
+    json(&request_out(r))
 }
 
 seam_struct!(in

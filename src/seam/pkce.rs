@@ -43,7 +43,7 @@ seam_struct!(in
 
 /// Checks a PKCE app's options (the constructor's errors).
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = pkceCheckApp))]
-pub fn pkce_check_app(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn pkce_check_app(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::PkceCheckApp)
 }
 
@@ -82,7 +82,7 @@ seam_struct!(out
 
 /// The authorize URL with a fresh verifier and state drawn from `random` (48 CSPRNG bytes).
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = pkceAuthorize))]
-pub fn pkce_authorize(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn pkce_authorize(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::PkceAuthorize)
 }
 
@@ -129,7 +129,7 @@ seam_struct!(in
 
 /// The code exchange request.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = pkceExchangeRequest))]
-pub fn pkce_exchange_request(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn pkce_exchange_request(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::PkceExchangeRequest)
 }
 
@@ -152,7 +152,7 @@ seam_struct!(in
 
 /// The refresh request.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = pkceRefreshRequest))]
-pub fn pkce_refresh_request(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn pkce_refresh_request(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::PkceRefreshRequest)
 }
 
@@ -197,7 +197,7 @@ impl<'a> From<&'a OAuthToken> for TokenOut<'a> {
 
 /// Reads the answer to a token request (any grant) into a token or the error it stands for.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = readTokenResponse))]
-pub fn read_token_response(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn read_token_response(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::ReadTokenResponse)
 }
 
@@ -224,7 +224,7 @@ seam_struct!(out
 
 /// The storage key of the pending login a callback URL answers.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = pendingLoginKey))]
-pub fn pending_login_key(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn pending_login_key(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::PendingLoginKey)
 }
 
@@ -255,7 +255,7 @@ seam_struct!(out
 
 /// Checks a callback against its pending login: the code to exchange, or why not.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = takePendingLogin))]
-pub fn take_pending_login(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn take_pending_login(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::TakePendingLogin)
 }
 
@@ -287,7 +287,7 @@ seam_struct!(out
 /// Whether a stored pending login has expired (more than an hour old, or unreadable), so that
 /// `startLogin` removes abandoned logins from the store.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = pendingLoginExpired))]
-pub fn pending_login_expired(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn pending_login_expired(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::PendingLoginExpired)
 }
 

@@ -7,8 +7,8 @@ use super::pkce::*;
 use super::web::*;
 use crate::core::json::{parse, Value};
 
-fn call(op: fn(&[u8], &[u8]) -> Vec<u8>, args: &str, bytes: &[u8]) -> Value {
-    parse(&op(args.as_bytes(), bytes)).expect("the answer is JSON")
+fn call(op: fn(&str, &[u8]) -> String, args: &str, bytes: &[u8]) -> Value {
+    parse(op(args, bytes).as_bytes()).expect("the answer is JSON")
 }
 
 fn error_message(answer: &Value) -> &str {
@@ -264,30 +264,32 @@ fn jwt_and_web_and_config_through_the_exports() {
         b"",
     );
     assert!(error_message(&bad).contains("durationSeconds"));
-    let input = call(
-        jwt_signing_input,
+    let minted = call(
+        jwt_assertion,
         &format!(r#"{{{flow},"params":{{}},"now":1000}}"#),
         &[1u8; 16],
     );
-    assert_eq!(
-        input
-            .get("signingInput")
-            .and_then(Value::as_str)
-            .map(|s| s.split('.').count()),
-        Some(2)
-    );
-    let request = call(
-        jwt_token_request,
-        &format!(r#"{{{flow},"params":{{}},"jwt":"a.b.c"}}"#),
-        b"",
-    );
+    let signing_input = minted.get("signingInput").and_then(Value::as_str).unwrap();
+    assert_eq!(signing_input.split('.').count(), 2);
+    // The request is built for the signing input: the TypeScript appends the signature.
+    let request = minted.get("request").unwrap();
     assert_eq!(
         request
             .get("headers")
             .and_then(|h| h.get("authorization"))
             .and_then(Value::as_str),
-        Some("Bearer a.b.c")
+        Some(format!("Bearer {signing_input}").as_str())
     );
+    assert_eq!(
+        request.get("url").and_then(Value::as_str),
+        Some("https://api.coze.cn/api/permission/oauth2/token")
+    );
+    let too_few = call(
+        jwt_assertion,
+        &format!(r#"{{{flow},"params":{{}},"now":1000}}"#),
+        &[1u8; 15],
+    );
+    assert!(error_message(&too_few).contains("random"));
     let scope = call(bot_chat_scope, r#"{"botIds":["b1"]}"#, b"");
     assert!(scope.is_object());
     let web_app = r#""app":{"clientId":"cid","clientSecret":"sec"}"#;

@@ -43,7 +43,7 @@ seam_struct!(in
 
 /// Checks a web app's options (the constructor's errors).
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = webCheckApp))]
-pub fn web_check_app(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn web_check_app(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::WebCheckApp)
 }
 
@@ -72,7 +72,7 @@ seam_struct!(out
 
 /// The authorize URL, with `state` or one drawn from the random bytes.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = webAuthorize))]
-pub fn web_authorize(args: &[u8], random: &[u8]) -> Vec<u8> {
+pub fn web_authorize(args: &str, random: &[u8]) -> String {
     run(args, random, Op::WebAuthorize)
 }
 
@@ -112,7 +112,7 @@ seam_struct!(out
 /// The code of a callback whose state matches (constant time); Coze's `error=` callbacks are
 /// `oauth_error`.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = webCallback))]
-pub fn web_callback(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn web_callback(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::WebCallback)
 }
 
@@ -135,7 +135,7 @@ seam_struct!(in
 
 /// The code exchange request (`Authorization: Bearer <client secret>`).
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = webExchangeRequest))]
-pub fn web_exchange_request(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn web_exchange_request(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::WebExchangeRequest)
 }
 
@@ -156,7 +156,7 @@ seam_struct!(in
 
 /// The refresh request.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = webRefreshRequest))]
-pub fn web_refresh_request(args: &[u8], bytes: &[u8]) -> Vec<u8> {
+pub fn web_refresh_request(args: &str, bytes: &[u8]) -> String {
     run(args, bytes, Op::WebRefreshRequest)
 }
 
@@ -182,7 +182,7 @@ seam_struct!(out
 
 /// The config text (the bytes) → its fields.
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = readAppConfig))]
-pub fn read_app_config(args: &[u8], text: &[u8]) -> Vec<u8> {
+pub fn read_app_config(args: &str, text: &[u8]) -> String {
     run(args, text, Op::ReadAppConfig)
 }
 

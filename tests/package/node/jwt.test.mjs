@@ -166,6 +166,8 @@ describe('the JWT and the request', () => {
     for (const durationSeconds of [0, -1, 86400, 1.5, NaN, Infinity, 1e30, '900', true]) {
       await rejects(flow.getToken({ durationSeconds }), { code: 'invalid_argument' })
       await rejects(flow.getAccessToken({ durationSeconds }), { code: 'invalid_argument' })
+      // Again: the flow keeps the module's plans of parameters, never a refusal.
+      await rejects(flow.getAccessToken({ durationSeconds }), { code: 'invalid_argument' })
     }
     await rejects(flow.getToken({ scope: [] }), { code: 'invalid_argument' })
     await rejects(flow.getToken({ accountId: 42 }), { code: 'invalid_argument' })

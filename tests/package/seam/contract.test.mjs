@@ -11,7 +11,7 @@ const sides = currentSides();
 test('the Rust exports, the built modules and the TypeScript calls agree', () => {
   assert.deepEqual(contractProblems(sides), []);
   assert.equal(sides.browserExports.length, 8);
-  assert.equal(sides.nodeExports.length, 27);
+  assert.equal(sides.nodeExports.length, 26);
   assert.ok(sides.sharedCalls.pkceExchangeRequest.args['app.clientId']);
 });
 

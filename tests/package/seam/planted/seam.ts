@@ -1,7 +1,7 @@
 // A seam with planted mistakes, for tests/package/seam/contract.test.mjs to prove the contract check
 // finds them: a misspelt key, a missing required key, a key the Rust never writes, and an
 // export the module does not have.
-type Export = (args: Uint8Array, bytes: Uint8Array) => Uint8Array;
+type Export = (args: string, bytes: Uint8Array) => string;
 interface Wasm {
   pkceCheckApp: Export;
   pkceExchangeRequest: Export;
