@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Wasm } from './seam.js' with { 'resolution-mode': 'import' };
 import type * as BrowserLoader from './wasm.js' with { 'resolution-mode': 'import' };
 import type { WasmSource } from './source.js' with { 'resolution-mode': 'import' };
@@ -105,10 +106,59 @@ function instantiate(): Wasm {
 /** The module, instantiated now if it is not yet (synchronously); throws if it cannot be. */
 export const loadedWasm = (): Wasm => (ready ??= instantiate());
 export const loadWasm = (_source?: WasmSource): Promise<Wasm> => new Promise((resolve) => resolve(loadedWasm()));
-/** Node finds and loads the module itself (see read()): nothing to do. */
-export const initWasm = async (_source: WasmSource): Promise<void> => {
-  await loadWasm();
+/**
+ * Hands the module over where the file cannot be found (a server bundle copied without
+ * coze-auth's files, a single-file executable): a compiled `WebAssembly.Module`, its bytes, a
+ * `Response` (or its promise), a `file:` URL or path, or an http(s) URL. Before the first use it
+ * replaces the search of read(); once a module is loaded, it changes nothing (as in the browser).
+ */
+export const initWasm = async (source: WasmSource): Promise<void> => {
+  if (compiled === undefined) {
+    const given = await moduleFrom(source);
+    compiled ??= given;
+  }
+  loadedWasm();
 };
+
+type Fetched = { readonly status: number; arrayBuffer(): Promise<ArrayBuffer> };
+
+/** The compiled module from what initWasm was given; CozeAuthError `unsupported` if it is not one. */
+async function moduleFrom(source: WasmSource): Promise<WebAssembly.Module> {
+  let value: unknown = await source;
+  let where = 'from the bytes given';
+  if (value instanceof WebAssembly.Module) return value;
+  if (typeof value === 'string' || value instanceof URL) {
+    const url = String(value);
+    where = `from ${url}`;
+    if (/^https?:/i.test(url)) {
+      value = await fetch(url);
+    } else {
+      const file = url.startsWith('file:') ? fileURLToPath(url) : url;
+      try {
+        value = readFileSync(file);
+      } catch (e) {
+        throw readFailure(e, file);
+      }
+    }
+  }
+  if (typeof value === 'object' && value !== null && typeof (value as Fetched).arrayBuffer === 'function' && typeof (value as Fetched).status === 'number') {
+    const response = value as Fetched;
+    if (response.status < 200 || response.status > 299) throw unsupported(`Could not load coze-auth's WebAssembly module: HTTP ${response.status} ${where}.`, undefined);
+    value = await response.arrayBuffer();
+  }
+  let bytes: Uint8Array;
+  if (value instanceof ArrayBuffer) bytes = new Uint8Array(value);
+  else if (ArrayBuffer.isView(value)) bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  else throw unsupported(`initWasm needs a WebAssembly.Module, bytes, a Response, a file path or a URL; got ${value === null ? 'null' : typeof value}.`, undefined);
+  if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+    throw unsupported(`Expected coze-auth's WebAssembly module (${FILE}) ${where}, but received ${bytes.length} bytes without the WebAssembly magic (\\0asm).`, undefined);
+  }
+  try {
+    return new WebAssembly.Module(bytes.slice() as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    throw unsupported(`Could not compile coze-auth's WebAssembly module ${where}.`, e);
+  }
+}
 
 /** Not the browser build (see wasm.ts). */
 export const BROWSER_BUILD: boolean = false;

@@ -76,3 +76,66 @@ test('bundled, with another version of coze-auth where it runs: refused (the JS 
     rmSync(other, { recursive: true, force: true })
   }
 })
+
+// initWasm in Node: the module handed over where the loader cannot find the file (a bundle
+// copied without coze-auth's files). SOURCE is an expression evaluated in the bundle.
+const WITH_INIT = (SOURCE) => `
+const { initWasm, PKCEOAuthApp } = require('coze-auth')
+const { readFileSync } = require('node:fs')
+const { pathToFileURL } = require('node:url')
+const WASM = process.env.COZE_TEST_WASM
+const out = { imported: true }
+;(async () => {
+  await initWasm(${SOURCE})
+  const { url } = await new PKCEOAuthApp({ clientId: 'handed' }).getOAuthUrl({ redirectUri: 'http://127.0.0.1:3000/cb' })
+  out.clientId = new URL(url).searchParams.get('client_id')
+})().catch((e) => { out.error = { name: e.name, code: e.code, message: e.message } }).then(() => console.log(JSON.stringify(out)))
+`
+
+async function bundleWith (contents) {
+  mkdirSync(WORK, { recursive: true })
+  const outfile = path.join(WORK, `init-${Math.random().toString(36).slice(2)}.cjs`)
+  await build({ stdin: { contents, resolveDir: HERE }, outfile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning' })
+  return outfile
+}
+
+test('bundled, with no coze-auth where it runs: initWasm takes the module as bytes, a compiled module, a path, a file: URL or a Response', async () => {
+  const wasm = path.join(HERE, 'node_modules', 'coze-auth', 'node', 'coze_auth_bg.wasm')
+  const empty = mkdtempSync(path.join(tmpdir(), 'coze-auth-loader-'))
+  try {
+    for (const source of [
+      'readFileSync(WASM)',
+      'new WebAssembly.Module(readFileSync(WASM))',
+      'WASM',
+      'pathToFileURL(WASM)',
+      'new Response(readFileSync(WASM))'
+    ]) {
+      const file = await bundleWith(WITH_INIT(source))
+      const out = JSON.parse(execFileSync(process.execPath, [file], { cwd: empty, encoding: 'utf8', env: { ...process.env, COZE_TEST_WASM: wasm } }).trim().split('\n').pop())
+      assert.deepEqual(out, { imported: true, clientId: 'handed' }, source)
+    }
+  } finally {
+    rmSync(empty, { recursive: true, force: true })
+  }
+})
+
+test('initWasm in Node: what is not the module is refused with a CozeAuthError naming what arrived', async () => {
+  const empty = mkdtempSync(path.join(tmpdir(), 'coze-auth-loader-'))
+  try {
+    const cases = [
+      ['new TextEncoder().encode("<!doctype html>")', /15 bytes without the WebAssembly magic/],
+      ['new Response("", { status: 404 })', /HTTP 404/],
+      ['42', /initWasm needs a WebAssembly\.Module, bytes, a Response, a file path or a URL; got number/],
+      ['WASM + ".missing"', /Could not read coze-auth's WebAssembly module/]
+    ]
+    for (const [source, message] of cases) {
+      const file = await bundleWith(WITH_INIT(source))
+      const out = JSON.parse(execFileSync(process.execPath, [file], { cwd: empty, encoding: 'utf8', env: { ...process.env, COZE_TEST_WASM: path.join(empty, 'x.wasm') } }).trim().split('\n').pop())
+      assert.equal(out.error?.name, 'CozeAuthError', `${source}: ${JSON.stringify(out)}`)
+      assert.equal(out.error.code, 'unsupported')
+      assert.match(out.error.message, message, source)
+    }
+  } finally {
+    rmSync(empty, { recursive: true, force: true })
+  }
+})
