@@ -95,7 +95,7 @@ node scripts/check-glue.mjs pkg/node/coze_auth.js
 rm pkg/node/coze_auth.js
 # One CommonJS bundle for Node, lib.js, behind a tiny CommonJS entry (index.cjs says why) that
 # the ESM entry re-exports, so both share one instance; the loader stays a separate small file
-# (bundled with the wrapper, wasm-instance.ts), requiring lib.js only for CozeAuthError when it
+# (bundled with the wrapper, wasm-instance.ts, and the magic check, wasm-magic.ts), requiring lib.js only for CozeAuthError when it
 # fails, and ../package.json only when it looks for the installed package.
 "$BIN/esbuild" "$JS/node.js" --bundle --format=cjs --platform=node --target=node20 \
   --external:./wasm.js --log-level=warning --outfile=pkg/node/lib.js

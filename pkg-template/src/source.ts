@@ -6,6 +6,7 @@
 
 import type { ResponseLike } from './response.js';
 import { CozeAuthError } from './error.js';
+import { notWasm } from './wasm-magic.js';
 
 /** The consumer's `WebAssembly.Module` type, else any object. */
 export type WasmModuleLike = typeof globalThis extends { WebAssembly: { Module: { prototype: infer T } } } ? T : object;
@@ -31,22 +32,10 @@ const tag = (v: unknown) => Object.prototype.toString.call(v);
 const isResponse = (v: unknown): v is ResponseLike =>
   typeof v === 'object' && v !== null && typeof (v as { arrayBuffer?: unknown }).arrayBuffer === 'function' && typeof (v as { status?: unknown }).status === 'number';
 
-/** What `bytes` look like, for the message: the usual wrong answers by name. */
-function describe(bytes: Uint8Array): string {
-  if (bytes.length === 0) return 'an empty file';
-  const head = new TextDecoder().decode(bytes.subarray(0, 256)).trimStart().toLowerCase();
-  if (head.startsWith('<')) return 'an HTML page (a server or dev server answered its fallback page)';
-  if (head.startsWith('{') || head.startsWith('[')) return 'JSON';
-  if (/^(import|export|const|let|var|function|\/\/|\/\*|"use strict"|'use strict')/.test(head)) return 'JavaScript';
-  if (/^[a-z0-9+/_-]{16,}/.test(head)) return 'text that looks like base64 (decode it first)';
-  return `${bytes.length} bytes without the WebAssembly magic (\\0asm)`;
-}
-
 /** The bytes, checked, or the module as it was given (WebAssembly rejects what is neither). */
 function checked(bytes: Uint8Array, where: string): Uint8Array<ArrayBuffer> {
-  if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
-    throw fail(`Expected coze-auth's WebAssembly module (${NAME}) ${where}, but received ${describe(bytes)}. ${LOAD_HINTS}`);
-  }
+  const wrong = notWasm(bytes);
+  if (wrong !== undefined) throw fail(`Expected coze-auth's WebAssembly module (${NAME}) ${where}, but received ${wrong}. ${LOAD_HINTS}`);
   return bytes.slice();
 }
 

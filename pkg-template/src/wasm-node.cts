@@ -12,6 +12,7 @@ import type { Wasm } from './seam.js' with { 'resolution-mode': 'import' };
 import type * as BrowserLoader from './wasm.js' with { 'resolution-mode': 'import' };
 import type { WasmSource } from './source.js' with { 'resolution-mode': 'import' };
 import { type Exports, wasmImports, wrapInstance } from './wasm-instance.js';
+import { notWasm } from './wasm-magic.js';
 
 const FILE = 'coze_auth_bg.wasm';
 const NEXT_HINT =
@@ -150,9 +151,8 @@ async function moduleFrom(source: WasmSource): Promise<WebAssembly.Module> {
   if (value instanceof ArrayBuffer) bytes = new Uint8Array(value);
   else if (ArrayBuffer.isView(value)) bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   else throw unsupported(`initWasm needs a WebAssembly.Module, bytes, a Response, a file path or a URL; got ${value === null ? 'null' : typeof value}.`, undefined);
-  if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
-    throw unsupported(`Expected coze-auth's WebAssembly module (${FILE}) ${where}, but received ${bytes.length} bytes without the WebAssembly magic (\\0asm).`, undefined);
-  }
+  const wrong = notWasm(bytes);
+  if (wrong !== undefined) throw unsupported(`Expected coze-auth's WebAssembly module (${FILE}) ${where}, but received ${wrong}.`, undefined);
   try {
     return new WebAssembly.Module(bytes.slice() as Uint8Array<ArrayBuffer>);
   } catch (e) {

@@ -123,7 +123,7 @@ test('initWasm in Node: what is not the module is refused with a CozeAuthError n
   const empty = mkdtempSync(path.join(tmpdir(), 'coze-auth-loader-'))
   try {
     const cases = [
-      ['new TextEncoder().encode("<!doctype html>")', /15 bytes without the WebAssembly magic/],
+      ['new TextEncoder().encode("<!doctype html>")', /an HTML page/],
       ['new Response("", { status: 404 })', /HTTP 404/],
       ['42', /initWasm needs a WebAssembly\.Module, bytes, a Response, a file path or a URL; got number/],
       ['WASM + ".missing"', /Could not read coze-auth's WebAssembly module/]
