@@ -12,27 +12,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh node browser
 [ -f pkg/package.json ] || bash scripts/build.sh
+source scripts/throwaway.sh
 dir=tests/installed/nextjs
 work=target/test-next
 
 echo "--- pack pkg/ --- (${SECONDS}s)"
-mkdir -p "$work"
-rm -f "$work"/coze-auth-*.tgz
-tarball=$PWD/$work/$(cd "$work" && npm pack ../../pkg --silent | tail -1)
+tarball=$(pack_tarball "$work")
 
 for project in next15 next16; do
   p=$dir/$project
   echo "--- $p: the pinned Next.js, the tarball, the app --- (${SECONDS}s)"
-  stamp=$(cat "$p/package.json" "$p/package-lock.json" | sha256sum | cut -c1-64)
-  if [ "$(cat "$p/node_modules/.test-next-stamp" 2>/dev/null)" != "$stamp" ]; then
-    echo "$p: installing its dependencies (package.json or lockfile changed)"
-    (cd "$p" && npm install --no-audit --no-fund --loglevel=error)
-    echo "$stamp" > "$p/node_modules/.test-next-stamp"
-  fi
-  cp "$p/package-lock.json" "$work/$project-package-lock.json"
-  rm -rf "$p/node_modules/coze-auth"
-  (cd "$p" && npm install --no-save --no-audit --no-fund --loglevel=error "$tarball")
-  cp "$work/$project-package-lock.json" "$p/package-lock.json"
+  install_throwaway "$p" "$tarball"
   rm -rf "$p/app" "$p/lib"
   cp -r "$dir/app-src/." "$p/"
 done

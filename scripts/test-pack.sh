@@ -5,24 +5,20 @@
 #   3. Node ESM `import` and CJS `require` give every export, the same objects both ways (tests/installed/node-import/)
 #   4. a Vite app and a webpack 5 app built from it (and the Vite dev server) log in with PKCE in
 #      headless Chromium against mock Coze (tests/installed/bundlers/)
-# Each throw-away project gets the tarball freshly installed every run; the bundler apps'
-# dependencies are reinstalled from their committed lockfile only when package.json or the
-# lockfile changed (`npm install`, not `npm ci`: the lockfiles lack the other platforms' optional
-# rollup binaries, which the registry mirror here does not have at the locked version, and
-# `npm ci` refuses such a lockfile).
+# Each throw-away project gets the tarball freshly installed every run, its own pinned tools only
+# when they changed (scripts/throwaway.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh node browser
 [ -f pkg/package.json ] || bash scripts/build.sh
+source scripts/throwaway.sh
 
 step() { echo; echo "--- $* --- (${SECONDS}s)"; }
 BIN=node_modules/.bin
 PROJECTS=(tests/installed/type-resolution tests/installed/node-import tests/installed/bundlers/vite-app tests/installed/bundlers/webpack-app)
 
 step "pack pkg/"
-mkdir -p target/test-pack
-rm -f target/test-pack/coze-auth-*.tgz
-tarball=$PWD/target/test-pack/$(cd target/test-pack && npm pack ../../pkg --silent | tail -1)
+tarball=$(pack_tarball target/test-pack)
 echo "$tarball"
 
 step "publint and arethetypeswrong on the tarball"
@@ -34,23 +30,7 @@ step "publint and arethetypeswrong on the tarball"
 "$BIN/attw" "$tarball" --entrypoints ./inline --profile esm-only
 
 step "install the tarball into the throw-away projects"
-for project in "${PROJECTS[@]}"; do
-  if [ -f "$project/package-lock.json" ]; then
-    stamp=$(cat "$project/package.json" "$project/package-lock.json" | sha256sum | cut -c1-64)
-    if [ "$(cat "$project/node_modules/.test-pack-stamp" 2>/dev/null)" != "$stamp" ]; then
-      echo "$project: installing its dependencies (package.json or lockfile changed)"
-      # npm rewrites the lockfile as it installs (it adds this platform's optional binaries);
-      # the committed one is put back, so a test run leaves the work tree as it found it.
-      cp "$project/package-lock.json" target/test-pack/package-lock.json.orig
-      (cd "$project" && npm install --no-audit --no-fund --loglevel=error)
-      cp target/test-pack/package-lock.json.orig "$project/package-lock.json"
-      echo "$stamp" > "$project/node_modules/.test-pack-stamp"
-    fi
-  fi
-  rm -rf "$project/node_modules/coze-auth"
-  (cd "$project" && npm install --no-save --no-audit --no-fund --loglevel=error "$tarball")
-  echo "$project: coze-auth installed from the tarball"
-done
+for project in "${PROJECTS[@]}"; do install_throwaway "$project" "$tarball"; done
 
 step "types resolve under node16, nodenext and bundler"
 node tests/installed/type-resolution/check.mjs

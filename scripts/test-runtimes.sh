@@ -12,24 +12,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh node browser
 [ -f pkg/package.json ] || bash scripts/build.sh
+source scripts/throwaway.sh
 project=tests/installed/runtimes
 
 echo "--- pack pkg/ --- (${SECONDS}s)"
-mkdir -p target/test-runtimes
-rm -f target/test-runtimes/coze-auth-*.tgz
-tarball=$PWD/target/test-runtimes/$(cd target/test-runtimes && npm pack ../../pkg --silent | tail -1)
+tarball=$(pack_tarball target/test-runtimes)
 
 echo "--- install the pinned runtimes and the tarball into $project --- (${SECONDS}s)"
-stamp=$(cat "$project/package.json" "$project/package-lock.json" | sha256sum | cut -c1-64)
-if [ "$(cat "$project/node_modules/.test-runtimes-stamp" 2>/dev/null)" != "$stamp" ]; then
-  echo "$project: installing its dependencies (package.json or lockfile changed)"
-  (cd "$project" && npm install --no-audit --no-fund --loglevel=error)
-  echo "$stamp" > "$project/node_modules/.test-runtimes-stamp"
-fi
-cp "$project/package-lock.json" target/test-runtimes/package-lock.json
-rm -rf "$project/node_modules/coze-auth"
-(cd "$project" && npm install --no-save --no-audit --no-fund --loglevel=error "$tarball")
-cp target/test-runtimes/package-lock.json "$project/package-lock.json"
+install_throwaway "$project" "$tarball"
 
 echo "--- runtimes, bundlers, wrangler, @coze/api against mock Coze --- (${SECONDS}s)"
 node --test --test-concurrency=1 --test-reporter=spec "$project/"
