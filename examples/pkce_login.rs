@@ -15,65 +15,19 @@
 //! `start_login`, and `handle_callback` takes it out again: a callback works once.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use coze_auth::reqwest::ReqwestTransport;
 use coze_auth::{
     AuthorizationUrlParams, Clock, Error, MemoryStore, OAuthToken, PkceOAuthApp,
-    PkceOAuthAppOptions, SystemClock, SystemRandom, COZE_CN_BASE_URL,
+    PkceOAuthAppOptions, SystemClock, SystemRandom,
 };
 
 mod support;
-use support::CallbackListener;
-
-struct Options {
-    client_id: String,
-    base_url: String,
-    www_base_url: Option<String>,
-    port: u16,
-    workspace_id: Option<String>,
-    timeout: Duration,
-    wait: Duration,
-}
+use support::{CallbackListener, LoginOptions};
 
 const USAGE: &str = "usage: pkce_login --client-id ID [--port N] [--base-url URL] [--www-base-url URL] [--workspace-id W] [--timeout-ms N] [--wait-s N]\n       (the client id may also come from COZE_PKCE_OAUTH_CLIENT_ID, the base URLs from COZE_API_BASE and COZE_WWW_BASE;\n        the redirect URI is http://127.0.0.1:PORT/callback, port 8080 by default, 0 for any free port)";
 
-fn parse_args() -> Result<Options, String> {
-    let env = support::env;
-    let mut client_id = env("COZE_PKCE_OAUTH_CLIENT_ID");
-    let mut base_url = env("COZE_API_BASE").unwrap_or_else(|| COZE_CN_BASE_URL.to_owned());
-    let mut www_base_url = env("COZE_WWW_BASE");
-    let mut port: u16 = 8080;
-    let mut workspace_id = None;
-    let mut timeout_ms: u64 = 30_000;
-    let mut wait_s: u64 = 300;
-    let mut args = std::env::args().skip(1);
-    while let Some(flag) = args.next() {
-        let mut value = || args.next().ok_or(format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--client-id" => client_id = Some(value()?),
-            "--base-url" => base_url = value()?,
-            "--www-base-url" => www_base_url = Some(value()?),
-            "--port" => port = support::number(&flag, value()?)?,
-            "--workspace-id" => workspace_id = Some(value()?),
-            "--timeout-ms" => timeout_ms = support::number(&flag, value()?)?,
-            "--wait-s" => wait_s = support::number(&flag, value()?)?,
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument: {other}")),
-        }
-    }
-    Ok(Options {
-        client_id: client_id.ok_or("--client-id is required")?,
-        base_url,
-        www_base_url,
-        port,
-        workspace_id,
-        timeout: Duration::from_millis(timeout_ms),
-        wait: Duration::from_secs(wait_s),
-    })
-}
-
-async fn login(options: &Options) -> Result<OAuthToken, Error> {
+async fn login(options: &LoginOptions) -> Result<OAuthToken, Error> {
     let app = PkceOAuthApp::new(PkceOAuthAppOptions {
         client_id: options.client_id.clone(),
         base_url: Some(options.base_url.clone()),
@@ -114,7 +68,7 @@ async fn login(options: &Options) -> Result<OAuthToken, Error> {
 }
 
 fn main() -> ExitCode {
-    match parse_args() {
+    match support::login_args("COZE_PKCE_OAUTH_CLIENT_ID") {
         Ok(options) => support::finish("login", login(&options)),
         Err(problem) => support::usage_exit(&problem, USAGE),
     }

@@ -26,6 +26,55 @@ pub fn number<T: std::str::FromStr>(flag: &str, value: String) -> Result<T, Stri
         .map_err(|_| format!("{flag} must be a whole number"))
 }
 
+/// The command line of the two browser logins (pkce_login, web_login): the app's client id
+/// (`--client-id`, else the variable `client_id_env`), the base URLs, the callback port, the
+/// workspace, the request timeout and how long to wait for the browser.
+pub struct LoginOptions {
+    pub client_id: String,
+    pub base_url: String,
+    pub www_base_url: Option<String>,
+    pub port: u16,
+    pub workspace_id: Option<String>,
+    pub timeout: Duration,
+    pub wait: Duration,
+}
+
+/// Parses the browser logins' arguments; `Err("")` is `--help` (see [`usage_exit`]).
+pub fn login_args(client_id_env: &str) -> Result<LoginOptions, String> {
+    let mut client_id = env(client_id_env);
+    let mut base_url =
+        env("COZE_API_BASE").unwrap_or_else(|| coze_auth::COZE_CN_BASE_URL.to_owned());
+    let mut www_base_url = env("COZE_WWW_BASE");
+    let mut port: u16 = 8080;
+    let mut workspace_id = None;
+    let mut timeout_ms: u64 = 30_000;
+    let mut wait_s: u64 = 300;
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or(format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--client-id" => client_id = Some(value()?),
+            "--base-url" => base_url = value()?,
+            "--www-base-url" => www_base_url = Some(value()?),
+            "--port" => port = number(&flag, value()?)?,
+            "--workspace-id" => workspace_id = Some(value()?),
+            "--timeout-ms" => timeout_ms = number(&flag, value()?)?,
+            "--wait-s" => wait_s = number(&flag, value()?)?,
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument: {other}")),
+        }
+    }
+    Ok(LoginOptions {
+        client_id: client_id.ok_or("--client-id is required")?,
+        base_url,
+        www_base_url,
+        port,
+        workspace_id,
+        timeout: Duration::from_millis(timeout_ms),
+        wait: Duration::from_secs(wait_s),
+    })
+}
+
 /// Runs `work` on a one-thread tokio runtime and ends the process the way every example does:
 /// the token as JSON on stdout and exit 0, or `<what> failed [<code>]: <message>` on stderr and
 /// exit 1. The message never holds a secret.
