@@ -1,6 +1,8 @@
 // The package's entry for Node: every flow, including those that do not belong in a page
 // (the device flow; the JWT and web flows, which hold secrets; configs, which hold them too).
 // The published declarations (index.d.ts, index.d.cts) are generated from this file.
+// The list is written out here and in index.ts, not shared through `export *`: esbuild turns a
+// star re-export into a CommonJS shape that Deno 2.9 fails to load (a SyntaxError, tried).
 
 export { CozeAuthError } from './error.js';
 export { PKCEOAuthApp } from './pkce.js';
