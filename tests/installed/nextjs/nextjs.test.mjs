@@ -14,11 +14,11 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { launchChromium } from '../../package/browser/chromium.mjs'
 import { startMockCoze, AUTHORIZE_PATH } from '../../../mock-coze/server.mjs'
+import { freePort } from '../../support/free-port.mjs'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const ROOT = path.resolve(HERE, '..', '..', '..')
@@ -76,18 +76,6 @@ function next (project, args, distDir) {
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)))
   const stop = () => { try { process.kill(-child.pid, 'SIGKILL') } catch {} }
   return { child, exited, stop, log: () => log }
-}
-
-/** A port free now (next start treats 0 as 3000, so it gets a number). */
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** Polls `url` until the server answers (any status) or `proc` exits. */

@@ -11,11 +11,11 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startMockCoze } from '../../../mock-coze/server.mjs'
 import { JWT_GRANT } from '../../../mock-coze/jwt.mjs'
+import { freePort } from '../../support/free-port.mjs'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const ROOT = path.resolve(HERE, '..', '..', '..')
@@ -63,17 +63,6 @@ function wrangler (args) {
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
     child.on('error', reject)
     child.on('close', (code) => { clearTimeout(timer); resolve({ code, out }) })
-  })
-}
-
-/** A loopback port free at the time of asking. */
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
   })
 }
 

@@ -2,20 +2,8 @@
 // coze-auth/redis: on a free loopback port, nothing persisted, stopped by the test that started
 // it (which is how "Redis stopped mid-run" is played).
 import { spawn } from 'node:child_process'
-import net from 'node:net'
 import { createClient } from 'redis'
-
-/** A port the kernel just had free on 127.0.0.1. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
+import { freePort } from '../../../support/free-port.mjs'
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
