@@ -142,6 +142,63 @@ function removeExpired(wasm: Wasm, store: PendingFlowStorage, prefix: string, no
 }
 
 /**
+ * What an app holds. Kept in a module-level WeakMap rather than in `#private` fields: a page's
+ * bundler lowers private fields for targets before ES2022 into one WeakMap per field plus access
+ * helpers (about 1 KB of the minified PKCE page), and private names survive minification.
+ */
+interface AppState {
+  app: PkceAppArgs; // checked by the module with every call
+  fetch: FetchLike | undefined;
+  timeoutMs: number;
+  storage: PendingFlowStorage | undefined;
+  log: Log | undefined;
+  freed?: true;
+  checked?: true;
+}
+
+const states = /* @__PURE__ */ new WeakMap<PKCEOAuthApp, AppState>();
+
+function check(s: AppState, wasm: Wasm): Wasm {
+  if (!s.checked) pkceCheckApp(wasm, { app: s.app });
+  s.checked = true;
+  return wasm;
+}
+
+/** The app's state and the module: loaded (Node, or a page after its first use), else a page's first use, when the options are checked. */
+async function ready(self: PKCEOAuthApp): Promise<[AppState, Wasm]> {
+  const s = states.get(self)!; // a method called on another object fails here (TypeError), as a private field's access did
+  if (s.freed) throw fail('This object was freed with free(); create a new one.');
+  return [s, check(s, loadedWasm() ?? (await loadWasm()))];
+}
+
+function authorize(s: AppState, wasm: Wasm, params: unknown, loginNow?: number): PkceAuthorizeResult {
+  expectObject(params, 'params');
+  return pkceAuthorize(
+    wasm,
+    {
+      app: s.app,
+      redirectUri: string(params, 'redirectUri', true),
+      state: string(params, 'state'),
+      codeChallengeMethod: string(params, 'codeChallengeMethod'),
+      workspaceId: string(params, 'workspaceId'),
+      codeVerifier: string(params, 'codeVerifier'),
+      loginNow,
+    },
+    randomBytes(),
+  );
+}
+
+/** Sends a request the module built, and has the module read the answer. */
+function token(s: AppState, wasm: Wasm, request: HttpRequest, signal: Signal | undefined, secret1: string, secret2?: string): Promise<OAuthToken> {
+  return sendAndRead(wasm, s.fetch, s.timeoutMs, signal, request, readTokenResponse, { secret1, secret2 }, s.log);
+}
+
+function exchange(s: AppState, wasm: Wasm, code: string, redirectUri: string, codeVerifier: string, signal: Signal | undefined): Promise<OAuthToken> {
+  const request = pkceExchangeRequest(wasm, { app: s.app, code, redirectUri, codeVerifier });
+  return token(s, wasm, request, signal, code, codeVerifier);
+}
+
+/**
  * PKCE login for public clients (single-page apps, mobile, desktop): no client secret.
  *
  * ```ts
@@ -152,13 +209,9 @@ function removeExpired(wasm: Wasm, store: PendingFlowStorage, prefix: string, no
  * ```
  */
 export class PKCEOAuthApp {
-  #app: PkceAppArgs; // checked by the module with every call
-  #fetch: FetchLike | undefined;
-  #timeoutMs: number;
-  #storage: PendingFlowStorage | undefined;
-  #log: Log | undefined;
-  #freed = false;
-  #checked = false;
+  // Types only (emits nothing): a private member keeps the class nominal in the declarations, as
+  // its `#private` fields did, so a look-alike object is not a PKCEOAuthApp.
+  private declare readonly brand: never;
 
   /**
    * @throws {CozeAuthError} `invalid_argument` when an option is missing or has the wrong type.
@@ -168,85 +221,47 @@ export class PKCEOAuthApp {
    */
   constructor(options: PKCEOAuthAppOptions) {
     expectOptions(options, 'PKCEOAuthApp', '{ clientId, baseURL?, … }');
-    // In Node, baseURL falls back to COZE_API_BASE.
-    this.#app = { clientId: string(options, 'clientId', true), baseURL: baseURLOf(options), wwwBaseURL: string(options, 'wwwBaseURL') };
-    this.#fetch = func(options, 'fetch') as FetchLike | undefined;
-    this.#timeoutMs = millis(options, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS;
-    const storage = get(options, 'storage');
-    this.#storage = storage == null ? undefined : storageOf(options);
-    this.#log = loggerOf(options, 'PKCEOAuthApp');
+    const s: AppState = {
+      // In Node, baseURL falls back to COZE_API_BASE.
+      app: { clientId: string(options, 'clientId', true), baseURL: baseURLOf(options), wwwBaseURL: string(options, 'wwwBaseURL') },
+      fetch: func(options, 'fetch') as FetchLike | undefined,
+      timeoutMs: millis(options, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS,
+      storage: get(options, 'storage') == null ? undefined : storageOf(options),
+      log: loggerOf(options, 'PKCEOAuthApp'),
+    };
+    states.set(this, s);
     const wasm = loadedWasm();
-    if (wasm) this.#check(wasm); // option errors throw here, synchronously
+    if (wasm) check(s, wasm); // option errors throw here, synchronously
   }
 
   /** The app's client id. A session (`createSession`) keys its storage with it. */
   get clientId(): string {
-    return this.#app.clientId;
-  }
-
-  #check(wasm: Wasm): Wasm {
-    if (!this.#checked) pkceCheckApp(wasm, { app: this.#app });
-    this.#checked = true;
-    return wasm;
-  }
-
-  async #wasm(): Promise<Wasm> {
-    if (this.#freed) throw fail('This object was freed with free(); create a new one.');
-    // Loaded (Node, or a page after its first use): no wait for it. Else a page's first use,
-    // when the options are checked.
-    return this.#check(loadedWasm() ?? (await loadWasm()));
-  }
-
-  #authorize(wasm: Wasm, params: unknown, loginNow?: number): PkceAuthorizeResult {
-    expectObject(params, 'params');
-    return pkceAuthorize(
-      wasm,
-      {
-        app: this.#app,
-        redirectUri: string(params, 'redirectUri', true),
-        state: string(params, 'state'),
-        codeChallengeMethod: string(params, 'codeChallengeMethod'),
-        workspaceId: string(params, 'workspaceId'),
-        codeVerifier: string(params, 'codeVerifier'),
-        loginNow,
-      },
-      randomBytes(),
-    );
-  }
-
-  /** Sends a request the module built, and has the module read the answer. */
-  #token(wasm: Wasm, request: HttpRequest, signal: Signal | undefined, secret1: string, secret2?: string): Promise<OAuthToken> {
-    return sendAndRead(wasm, this.#fetch, this.#timeoutMs, signal, request, readTokenResponse, { secret1, secret2 }, this.#log);
-  }
-
-  #exchange(wasm: Wasm, code: string, redirectUri: string, codeVerifier: string, signal: Signal | undefined): Promise<OAuthToken> {
-    const request = pkceExchangeRequest(wasm, { app: this.#app, code, redirectUri, codeVerifier });
-    return this.#token(wasm, request, signal, code, codeVerifier);
+    return states.get(this)!.app.clientId;
   }
 
   /** Builds the authorize URL with a fresh verifier (and state unless given). No network. */
   async getOAuthUrl(params: GetPKCEOAuthUrlParams): Promise<PKCEOAuthUrl> {
-    const { url, state, codeVerifier, codeChallengeMethod } = this.#authorize(await this.#wasm(), params);
+    const { url, state, codeVerifier, codeChallengeMethod } = authorize(...(await ready(this)), params);
     return { url, state, codeVerifier, codeChallengeMethod };
   }
 
   /** Exchanges the callback's code for a token (`POST /api/permission/oauth2/token`). */
   async getAccessToken(params: GetPKCEAccessTokenParams): Promise<OAuthToken> {
-    const wasm = await this.#wasm();
+    const [s, wasm] = await ready(this);
     expectObject(params, 'params');
     const code = string(params, 'code', true);
     const redirectUri = string(params, 'redirectUri', true);
     const codeVerifier = string(params, 'codeVerifier', true);
-    return this.#exchange(wasm, code, redirectUri, codeVerifier, signalOf(params));
+    return exchange(s, wasm, code, redirectUri, codeVerifier, signalOf(params));
   }
 
   /** Trades a refresh token for a new token. Store the returned `refresh_token`: it may rotate. */
   async refreshAccessToken(refreshToken: string, options?: RequestOptions): Promise<OAuthToken> {
-    const wasm = await this.#wasm();
+    const [s, wasm] = await ready(this);
     expectObject(options, 'options', true);
     if (typeof refreshToken !== 'string') throw fail(`refreshToken must be a string; received ${kindOf(refreshToken)}.`);
     const signal = signalOf(options);
-    return this.#token(wasm, pkceRefreshRequest(wasm, { app: this.#app, refreshToken }), signal, refreshToken);
+    return token(s, wasm, pkceRefreshRequest(wasm, { app: s.app, refreshToken }), signal, refreshToken);
   }
 
   /**
@@ -255,13 +270,13 @@ export class PKCEOAuthApp {
    * Resolves with the URL and state once navigation was requested.
    */
   async startLogin(params: StartLoginParams): Promise<{ url: string; state: string }> {
-    const wasm = await this.#wasm();
+    const [s, wasm] = await ready(this);
     expectObject(params, 'params');
     const navigate = func(params, 'navigate') as ((url: string) => void) | undefined;
-    const store = storageOf(params, this.#storage);
+    const store = storageOf(params, s.storage);
     // With `loginNow`, the module answers the pending login's `key` and `value` too.
     const now = nowSeconds();
-    const auth = this.#authorize(wasm, params, now) as Required<PkceAuthorizeResult>;
+    const auth = authorize(s, wasm, params, now) as Required<PkceAuthorizeResult>;
     removeExpired(wasm, store, auth.key.slice(0, auth.key.length - auth.state.length), now);
     storageCall(store, 'setItem', 'save', auth.key, auth.value);
     if (navigate) {
@@ -283,16 +298,16 @@ export class PKCEOAuthApp {
    * (`oauth_error`), exchanges the code, and deletes the pending flow on success and failure.
    */
   async handleCallback(url: string, options?: HandleCallbackOptions): Promise<OAuthToken> {
-    const wasm = await this.#wasm();
+    const [s, wasm] = await ready(this);
     expectObject(options, 'options', true);
     if (typeof url !== 'string') throw fail(`handleCallback needs the callback URL (location.href) as a string; received ${kindOf(url)}.`);
-    const store = storageOf(options, this.#storage);
+    const store = storageOf(options, s.storage);
     const signal = signalOf(options);
     const { key } = pendingLoginKey(wasm, { url });
     const stored = storageCall(store, 'getItem', 'read', key);
     storageCall(store, 'removeItem', 'delete', key);
-    const flow = takePendingLogin(wasm, { app: this.#app, url, stored: typeof stored === 'string' ? stored : undefined, now: nowSeconds() });
-    return this.#exchange(wasm, flow.code, flow.redirectUri, flow.codeVerifier, signal);
+    const flow = takePendingLogin(wasm, { app: s.app, url, stored: typeof stored === 'string' ? stored : undefined, now: nowSeconds() });
+    return exchange(s, wasm, flow.code, flow.redirectUri, flow.codeVerifier, signal);
   }
 
   /**
@@ -300,6 +315,6 @@ export class PKCEOAuthApp {
    * memory (each call frees what it used), so this is optional. Idempotent.
    */
   free(): void {
-    this.#freed = true;
+    states.get(this)!.freed = true;
   }
 }
