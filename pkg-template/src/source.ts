@@ -39,6 +39,27 @@ function checked(bytes: Uint8Array, where: string): Uint8Array<ArrayBuffer> {
   return bytes.slice();
 }
 
+/**
+ * A fetched module's bytes, checked: a status other than 2xx, or what is not WebAssembly (an HTML
+ * fallback page), fails with a message saying what arrived. `where` says where from, unless the
+ * response knows its URL.
+ */
+async function responseBytes(response: ResponseLike & { url?: string }, where: string): Promise<Uint8Array<ArrayBuffer>> {
+  if (response.url) where = `from ${response.url}`;
+  if (response.status < 200 || response.status > 299) {
+    throw fail(`Could not load coze-auth's WebAssembly module (${NAME}): HTTP ${response.status} ${where}. ${LOAD_HINTS}`);
+  }
+  return checked(new Uint8Array(await response.arrayBuffer()), where);
+}
+
+/**
+ * The module at `url`, fetched and checked: the browser loader's default path, which needs none
+ * of {@link wasmBytes}'s other forms (so a page that never calls initWasm does not ship them).
+ */
+export async function fetchedBytes(url: string): Promise<Uint8Array<ArrayBuffer>> {
+  return responseBytes(await fetch(url), `from ${url}`);
+}
+
 /** `source` made ready for `WebAssembly.instantiate`: a module, or checked bytes. */
 export async function wasmBytes(source: WasmSource): Promise<WasmModuleLike | Uint8Array<ArrayBuffer>> {
   let value: unknown = await source;
@@ -48,14 +69,7 @@ export async function wasmBytes(source: WasmSource): Promise<WasmModuleLike | Ui
     where = `from ${url}`;
     value = await fetch(url);
   }
-  if (isResponse(value)) {
-    const response = value as ResponseLike & { ok?: boolean; url?: string };
-    if (response.url) where = `from ${response.url}`;
-    if (response.status < 200 || response.status > 299) {
-      throw fail(`Could not load coze-auth's WebAssembly module (${NAME}): HTTP ${response.status} ${where}. ${LOAD_HINTS}`);
-    }
-    return checked(new Uint8Array(await response.arrayBuffer()), where);
-  }
+  if (isResponse(value)) return responseBytes(value, where);
   if (tag(value) === '[object ArrayBuffer]') return checked(new Uint8Array(value as ArrayBuffer), where);
   if (ArrayBuffer.isView(value)) return checked(new Uint8Array(value.buffer, value.byteOffset, value.byteLength), where);
   if (typeof value !== 'object' || value === null) throw fail(`initWasm needs a WebAssembly.Module, bytes, a Response or a URL; got ${value === null ? 'null' : typeof value}.`);

@@ -17,7 +17,7 @@
 // The wrapper is in wasm-instance.ts, which the Node loader (wasm-node.cts) shares.
 
 import type { Wasm } from './seam.js';
-import { loadFailure, type WasmModuleLike, type WasmSource, wasmBytes } from './source.js';
+import { fetchedBytes, loadFailure, type WasmModuleLike, type WasmSource, wasmBytes } from './source.js';
 import { type Exports, wasmImports, wrapInstance } from './wasm-instance.js';
 
 // The edge and inline loaders take the wrapper from here, as they always did.
@@ -54,23 +54,32 @@ function drop(failed: Wasm): void {
   if (ready === failed) ready = loading = undefined;
 }
 
-export function loadWasm(source?: WasmSource): Promise<Wasm> {
+/** Loads the module from `bytes()` (once: see `checked`), unless it is loaded or loading already. */
+function load(bytes: () => Promise<WasmModuleLike | Uint8Array<ArrayBuffer>>, automatic: boolean): Promise<Wasm> {
   loading ??= (async () => {
-    checked ??= wasmBytes(source ?? new URL('coze_auth_bg.wasm', import.meta.url));
+    checked ??= bytes();
     return instantiateFrom(await checked, drop);
   })().then(
     (exports) => (ready = exports),
     (cause) => {
       loading = checked = undefined; // a later call may retry
-      throw loadFailure(cause, source === undefined);
+      throw loadFailure(cause, automatic);
     },
   );
   return loading;
 }
 
+/**
+ * Loads the module beside this file. Only its fetch is here: initWasm's other sources are read
+ * by wasmBytes, which a page that never calls initWasm does not ship.
+ */
+export function loadWasm(): Promise<Wasm> {
+  return load(() => fetchedBytes(new URL('coze_auth_bg.wasm', import.meta.url).href), true);
+}
+
 /** Loads the module from `source` instead (see init.ts, which documents it for the package). */
 export async function initWasm(source: WasmSource): Promise<void> {
-  await loadWasm(source);
+  await load(() => wasmBytes(source), false);
 }
 
 /** This is the browser build: TokenAuth refuses a `pat_` token here unless told otherwise. */
