@@ -6,12 +6,12 @@
 // call waits for it: no top-level await, so importing this package never blocks.
 
 import { loadWasm, loadedWasm } from './wasm.js';
-import { CozeAuthError, type CozeAuthErrorCode } from './error.js';
+import { CozeAuthError, fail } from './error.js';
 import type { HttpRequest, OAuthToken, ResponseArgs, Wasm } from './seam.js';
 import type { CozeBaseURL } from './constants.js';
 import type { ResponseLike } from './response.js';
 
-export { CozeAuthError, loadWasm, loadedWasm };
+export { CozeAuthError, fail, loadWasm, loadedWasm };
 
 // The declarations name the fetch types of the consumer's own libs (DOM, or @types/node) where
 // it has them, and else fall back to the minimal shapes this library uses, so they compile
@@ -103,9 +103,6 @@ export type Reader<Args, Result> = (wasm: Wasm, args: { response: ResponseArgs; 
 export const DEFAULT_TIMEOUT_MS = 30000;
 /** Largest response body read (the core's MAX_BODY_BYTES). */
 const MAX_BODY_BYTES = 1 << 20;
-
-export const fail = (message: string, code: CozeAuthErrorCode = 'invalid_argument', cause?: unknown) =>
-  new CozeAuthError(message, cause === undefined ? { code } : { code, cause });
 
 export const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
 

@@ -122,6 +122,10 @@ export class CozeAuthError extends Error {
   }
 }
 
+/** A `CozeAuthError` with `code` (default `invalid_argument`), and `cause` only when there is one. */
+export const fail = (message: string, code: CozeAuthErrorCode = 'invalid_argument', cause?: unknown): CozeAuthError =>
+  new CozeAuthError(message, cause === undefined ? { code } : { code, cause });
+
 Object.defineProperty(CozeAuthError.prototype, 'name', {
   value: 'CozeAuthError',
   writable: true,

@@ -5,7 +5,7 @@
 // `unsupported`: the module cannot run here until something is configured.
 
 import type { ResponseLike } from './response.js';
-import { CozeAuthError } from './error.js';
+import { CozeAuthError, fail } from './error.js';
 import { notWasm } from './wasm-magic.js';
 
 /** The consumer's `WebAssembly.Module` type, else any object. */
@@ -26,7 +26,6 @@ const NAME = 'coze_auth_bg.wasm';
 export const LOAD_HINTS =
   "With Vite, add optimizeDeps: { exclude: ['coze-auth'] } to vite.config; with esbuild, rollup or bun build, copy node_modules/coze-auth/browser/coze_auth_bg.wasm beside your bundle or import from 'coze-auth/inline'; or pass the module to initWasm().";
 
-const fail = (message: string, cause?: unknown) => new CozeAuthError(message, cause === undefined ? { code: 'unsupported' } : { code: 'unsupported', cause });
 
 const tag = (v: unknown) => Object.prototype.toString.call(v);
 const isResponse = (v: unknown): v is ResponseLike =>
@@ -35,7 +34,7 @@ const isResponse = (v: unknown): v is ResponseLike =>
 /** The bytes, checked, or the module as it was given (WebAssembly rejects what is neither). */
 function checked(bytes: Uint8Array, where: string): Uint8Array<ArrayBuffer> {
   const wrong = notWasm(bytes);
-  if (wrong !== undefined) throw fail(`Expected coze-auth's WebAssembly module (${NAME}) ${where}, but received ${wrong}. ${LOAD_HINTS}`);
+  if (wrong !== undefined) throw fail(`Expected coze-auth's WebAssembly module (${NAME}) ${where}, but received ${wrong}. ${LOAD_HINTS}`, 'unsupported');
   return bytes.slice();
 }
 
@@ -47,7 +46,7 @@ function checked(bytes: Uint8Array, where: string): Uint8Array<ArrayBuffer> {
 async function responseBytes(response: ResponseLike & { url?: string }, where: string): Promise<Uint8Array<ArrayBuffer>> {
   if (response.url) where = `from ${response.url}`;
   if (response.status < 200 || response.status > 299) {
-    throw fail(`Could not load coze-auth's WebAssembly module (${NAME}): HTTP ${response.status} ${where}. ${LOAD_HINTS}`);
+    throw fail(`Could not load coze-auth's WebAssembly module (${NAME}): HTTP ${response.status} ${where}. ${LOAD_HINTS}`, 'unsupported');
   }
   return checked(new Uint8Array(await response.arrayBuffer()), where);
 }
@@ -72,12 +71,12 @@ export async function wasmBytes(source: WasmSource): Promise<WasmModuleLike | Ui
   if (isResponse(value)) return responseBytes(value, where);
   if (tag(value) === '[object ArrayBuffer]') return checked(new Uint8Array(value as ArrayBuffer), where);
   if (ArrayBuffer.isView(value)) return checked(new Uint8Array(value.buffer, value.byteOffset, value.byteLength), where);
-  if (typeof value !== 'object' || value === null) throw fail(`initWasm needs a WebAssembly.Module, bytes, a Response or a URL; got ${value === null ? 'null' : typeof value}.`);
+  if (typeof value !== 'object' || value === null) throw fail(`initWasm needs a WebAssembly.Module, bytes, a Response or a URL; got ${value === null ? 'null' : typeof value}.`, 'unsupported');
   return value as WasmModuleLike; // a module (no instanceof: other realms' modules fail it)
 }
 
 /** A load failure as the caller sees it: ours as they are, anything else wrapped with the hints. */
 export function loadFailure(cause: unknown, automatic: boolean): CozeAuthError {
   if (cause instanceof CozeAuthError) return cause;
-  return fail(`Could not load coze-auth's WebAssembly module (${NAME})${automatic ? ' beside its JS file' : ''}. ${LOAD_HINTS}`, cause);
+  return fail(`Could not load coze-auth's WebAssembly module (${NAME})${automatic ? ' beside its JS file' : ''}. ${LOAD_HINTS}`, 'unsupported', cause);
 }
