@@ -13,6 +13,8 @@ bash scripts/setup.sh rust node
 TARGET=wasm32-unknown-unknown
 WASM=target/$TARGET/release/coze_auth.wasm
 BIN=node_modules/.bin
+# The package's version (pkg/package.json's; the Node loader carries it too).
+version=$(grep -m1 -E '^version = ' Cargo.toml | sed -E 's/version = "(.*)"/\1/')
 # Cargo features per build: the browser build must stay free of RSA code. Both npm builds use
 # the `npm` module (sans-IO exports driven by pkg-template/src/seam.ts), without the `fetch`
 # feature's JS layer: no_std, so no panic or formatting machinery.
@@ -96,11 +98,15 @@ rm pkg/node/coze_auth.js
 # One CommonJS bundle for Node, lib.js, behind a tiny CommonJS entry (index.cjs says why) that
 # the ESM entry re-exports, so both share one instance; the loader stays a separate small file
 # (bundled with the wrapper, wasm-instance.ts, and the magic check, wasm-magic.ts), requiring lib.js only for CozeAuthError when it
-# fails, and ../package.json only when it looks for the installed package.
+# fails. It compares the installed package's version with its own, given here as a constant (a
+# require of ../package.json would put the whole manifest into an app's bundle).
 "$BIN/esbuild" "$JS/node.js" --bundle --format=cjs --platform=node --target=node20 \
   --external:./wasm.js --log-level=warning --outfile=pkg/node/lib.js
 "$BIN/esbuild" "$JS/wasm-node.cjs" --bundle --format=cjs --platform=node --target=node20 \
-  --external:./lib.js --external:../package.json --log-level=warning --outfile=pkg/node/wasm.js
+  --define:COZE_AUTH_VERSION="\"$version\"" --external:./lib.js --log-level=warning --outfile=pkg/node/wasm.js
+if grep -q -e COZE_AUTH_VERSION -e '\.\./package\.json' pkg/node/wasm.js; then
+  echo "[build] pkg/node/wasm.js must carry the version as a constant (COZE_AUTH_VERSION), not read package.json" >&2; exit 1
+fi
 cp pkg-template/node/index.cjs pkg/node/index.js
 cp pkg-template/node/index.mjs pkg/node/index.mjs
 # `coze-auth/redis`: its own small CommonJS bundle (the main entry never loads it), whose
@@ -145,7 +151,6 @@ cp target/ts/redis.d.ts pkg/redis.d.ts
 cp target/ts/redis.d.ts pkg/redis.d.cts
 cp pkg-template/README.md pkg/README.md
 cp LICENSE-MIT LICENSE-APACHE pkg/
-version=$(grep -m1 -E '^version = ' Cargo.toml | sed -E 's/version = "(.*)"/\1/')
 node -e '
   const fs = require("fs");
   const p = JSON.parse(fs.readFileSync("pkg-template/package.json", "utf8"));

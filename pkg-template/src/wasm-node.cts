@@ -15,6 +15,11 @@ import { type Exports, wasmImports, wrapInstance } from './wasm-instance.js';
 import { notWasm } from './wasm-magic.js';
 
 const FILE = 'coze_auth_bg.wasm';
+/**
+ * This package's version, written in by scripts/build.sh (esbuild --define): not a require of
+ * ../package.json, which a bundler of the app would inline whole (about 1.6 KB) for this string.
+ */
+declare const COZE_AUTH_VERSION: string;
 const NEXT_HINT =
   "If a bundler moved coze-auth's code (Next.js server code without the package installed where the server runs), add serverExternalPackages: ['coze-auth'] to next.config, or keep coze-auth external in your bundler.";
 
@@ -66,7 +71,7 @@ function read(): Uint8Array {
   } catch (e) {
     throw unsupported(`Could not find coze-auth's WebAssembly module: looked for ${looked}. ${NEXT_HINT}`, e);
   }
-  const ours: unknown = require('../package.json').version;
+  const ours: unknown = COZE_AUTH_VERSION;
   if (version !== ours) {
     throw unsupported(
       `coze-auth's WebAssembly module was not beside its JS (${beside}), and the coze-auth installed in ${dirname(manifest)} is version ${String(version)}, not ${String(ours)}: their modules differ. ${NEXT_HINT}`,
