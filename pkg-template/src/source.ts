@@ -1,8 +1,10 @@
 // What `initWasm` accepts, and how every loader turns it into something WebAssembly compiles:
 // a compiled module as it is, bytes after a check of the `\0asm` magic (so a bundler's HTML
 // fallback page or a JS file served in its place fails with a message that says so), a
-// Response (or its promise), or a URL to fetch. Failures are `CozeAuthError`s with code
-// `unsupported`: the module cannot run here until something is configured.
+// Response (or its promise), or a URL to fetch; and the browser loader's own fetch of the module
+// beside it (fetchedBytes), with the same checks but none of initWasm's other forms. Failures
+// are `CozeAuthError`s with code `unsupported`: the module cannot run here until something is
+// configured.
 
 import type { ResponseLike } from './response.js';
 import { CozeAuthError, fail } from './error.js';
@@ -25,7 +27,6 @@ const NAME = 'coze_auth_bg.wasm';
 /** What to configure when the module is not where the loader looked. */
 export const LOAD_HINTS =
   "With Vite, add optimizeDeps: { exclude: ['coze-auth'] } to vite.config; with esbuild, rollup or bun build, copy node_modules/coze-auth/browser/coze_auth_bg.wasm beside your bundle or import from 'coze-auth/inline'; or pass the module to initWasm().";
-
 
 const tag = (v: unknown) => Object.prototype.toString.call(v);
 const isResponse = (v: unknown): v is ResponseLike =>
