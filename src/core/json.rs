@@ -419,23 +419,21 @@ impl Reader<'_> {
 /// Appends `value` as a JSON string literal.
 pub fn write_string(out: &mut String, value: &str) {
     out.push('"');
-    // Copies each run that needs no escape in one go (pushing char by char was half the CPU
-    // time of a code exchange). Every escaped character is ASCII but U+2028/2029, whose first
-    // byte is 0xE2, a leading byte; `get` keeps slicing free of panic paths.
-    let mut start = 0;
-    for (i, &b) in value.as_bytes().iter().enumerate() {
-        if i < start || (b >= 0x20 && b != b'"' && b != b'\\' && b != 0xE2) {
-            continue;
-        }
-        out.push_str(value.get(start..i).unwrap_or_default());
-        let ch = value
-            .get(i..)
-            .and_then(|rest| rest.chars().next())
-            .unwrap_or_default();
-        write_char(out, ch);
-        start = i + ch.len_utf8();
+    // Copies each run that needs no escape in one go, found by one scan of the bytes (pushing
+    // char by char was half the CPU time of a code exchange). Every escaped character is ASCII
+    // but U+2028/2029, whose first byte is 0xE2, a leading byte, so each run ends on a char
+    // boundary; `get` keeps slicing free of panic paths.
+    let mut rest = value;
+    while let Some(i) = rest
+        .bytes()
+        .position(|b| b < 0x20 || b == b'"' || b == b'\\' || b == 0xE2)
+    {
+        out.push_str(rest.get(..i).unwrap_or_default());
+        let mut chars = rest.get(i..).unwrap_or_default().chars();
+        write_char(out, chars.next().unwrap_or_default());
+        rest = chars.as_str();
     }
-    out.push_str(value.get(start..).unwrap_or_default());
+    out.push_str(rest);
     out.push('"');
 }
 
@@ -460,14 +458,18 @@ fn write_char(out: &mut String, ch: char) {
 }
 
 /// Builds a JSON object member by member, in the order given.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ObjectWriter {
     buf: String,
 }
 
 impl ObjectWriter {
     pub fn new() -> Self {
-        ObjectWriter::default()
+        // Room for a request body or a JWT's claims at once, instead of growing through 8, 16,
+        // 32, … bytes, each step a copy.
+        ObjectWriter {
+            buf: String::with_capacity(256),
+        }
     }
 
     fn key(&mut self, key: &str) {
