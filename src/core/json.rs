@@ -116,22 +116,35 @@ pub fn parse(input: &[u8]) -> Result<Value, ParseError> {
 }
 
 /// True when two members share a name. The names are heap-sorted (O(n log n) in the worst case,
-/// with no recursion and no allocation but the list of names; `slice::sort` would link more
+/// with no recursion and no allocation but the list of names past 8; `slice::sort` would link more
 /// code into the WebAssembly module) and neighbours compared. Only `get` touches the slice, so
 /// there is no panic path (and no formatting code for one) in the module.
 fn has_duplicate_key(members: &[(String, Value)]) -> bool {
-    let mut keys: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
+    // The names of a small object (every one the seam and Coze send) go on the stack: no
+    // list to allocate and free per object.
+    let mut small = [""; 8];
+    let mut large = Vec::new();
+    let keys: &mut [&str] = match small.get_mut(..members.len()) {
+        Some(keys) => keys,
+        None => {
+            large.resize(members.len(), "");
+            &mut large
+        }
+    };
+    for (slot, (key, _)) in keys.iter_mut().zip(members) {
+        *slot = key;
+    }
     let n = keys.len();
     for root in (0..n / 2).rev() {
-        sift_down(&mut keys, root, n);
+        sift_down(keys, root, n);
     }
     for end in (1..n).rev() {
         // Move the largest name to the end of the heap, and the one there to the root.
         if let (Some(&first), Some(&last)) = (keys.first(), keys.get(end)) {
-            set(&mut keys, 0, last);
-            set(&mut keys, end, first);
+            set(keys, 0, last);
+            set(keys, end, first);
         }
-        sift_down(&mut keys, 0, end);
+        sift_down(keys, 0, end);
     }
     keys.windows(2).any(|pair| matches!(pair, [a, b] if a == b))
 }
