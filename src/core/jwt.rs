@@ -958,6 +958,20 @@ mod tests {
             .token_request("a.b c", &JwtTokenParams::default())
             .is_err());
         assert!(f.token_request("", &JwtTokenParams::default()).is_err());
+        // The byte check, and the char check behind it for other text: every whitespace or
+        // control character is refused wherever it is, anything else is not.
+        for c in (0..=0x10ffff).filter_map(char::from_u32).step_by(7).chain([
+            ' ', '\t', '\u{b}', '\u{7f}', '\u{85}', '\u{a0}', '\u{9f}', '\u{2028}', '\u{3000}', 'é',
+        ]) {
+            let jwt = ["a.b", "c"].join(&c.to_string());
+            let refused = f.token_request(&jwt, &JwtTokenParams::default()).is_err();
+            assert_eq!(
+                refused,
+                c.is_whitespace() || c.is_control(),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
         for d in [1, 900, 86_399] {
             let params = JwtTokenParams {
                 duration_seconds: d,
