@@ -7,18 +7,26 @@ const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 
 /// base64url without padding (RFC 4648 §5), as PKCE and JWT use it.
 pub fn base64url(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
+    base64url_into(&mut out, bytes);
+    // Every byte is from the ASCII alphabet: the conversion cannot fail (the empty fallback
+    // keeps it free of a panic path). Bytes, then one conversion, rather than a `String::push`
+    // per character, which encodes each char as UTF-8 and checks the capacity each time.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends the base64url (no padding) of `bytes` to `out`: ASCII only.
+pub fn base64url_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    let digit = |n: u32, shift: u32| BASE64URL[(n >> shift) as usize % 64];
     for chunk in bytes.chunks(3) {
         let n = chunk
             .iter()
             .enumerate()
             .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        // 1 byte gives 2 characters, 2 give 3, 3 give 4.
-        for shift in [18, 12, 6, 0].into_iter().take(chunk.len() + 1) {
-            out.push(char::from(BASE64URL[(n >> shift) as usize % 64]));
-        }
+        // 1 byte gives 2 characters, 2 give 3, 3 give 4: appended at once.
+        let quad = [digit(n, 18), digit(n, 12), digit(n, 6), digit(n, 0)];
+        out.extend_from_slice(quad.get(..=chunk.len()).unwrap_or_default());
     }
-    out
 }
 
 /// True when `text` is non-empty and only uses the base64url alphabet (for tests and the

@@ -66,12 +66,12 @@ use super::config::{
     ENTERPRISE_TOKEN_PATH_PREFIX, GRANT_JWT_BEARER, JWT_ALGORITHM, JWT_ASSERTION_LIFETIME_SECONDS,
     MAX_JWT_DURATION_SECONDS, TOKEN_PATH, TOKEN_PATH_SUFFIX,
 };
-use super::encoding::{base64url, path_segment_encode_into};
+use super::encoding::{base64url, base64url_into, path_segment_encode_into};
 use super::error::Error;
 use super::http::{HttpRequest, HttpResponse};
 use super::json::{self, write_string, ObjectWriter};
 use super::random::RandomSource;
-use super::text::{blank, cat, split_once};
+use super::text::{blank, cat, has_control, split_once};
 use super::token::{read_token_response, OAuthToken};
 use super::token_cache::TokenCache;
 use crate::prelude::*;
@@ -245,7 +245,7 @@ fn check_text(value: &str, name: &str, hint: &str) -> Result<(), Error> {
     if blank(value) {
         return Err(Error::invalid_argument(cat(&[name, " is required", hint])));
     }
-    if value.chars().any(char::is_control) {
+    if has_control(value) {
         return Err(Error::invalid_argument(cat(&[
             name,
             " contains control characters.",
@@ -385,11 +385,15 @@ impl JwtFlow {
 
     /// `base64url(header) "." base64url(claims)`: the bytes a [`Signer`] signs.
     pub fn signing_input(&self, issued_at: i64, jti: &str, session_name: Option<&str>) -> String {
-        cat(&[
-            &base64url(self.header_json().as_bytes()),
-            ".",
-            &base64url(self.claims_json(issued_at, jti, session_name).as_bytes()),
-        ])
+        let header = self.header_json();
+        let claims = self.claims_json(issued_at, jti, session_name);
+        // Both parts into one buffer of the exact size, then one conversion (ASCII only).
+        let mut out =
+            Vec::with_capacity((header.len().div_ceil(3) + claims.len().div_ceil(3)) * 4 + 1);
+        base64url_into(&mut out, header.as_bytes());
+        out.push(b'.');
+        base64url_into(&mut out, claims.as_bytes());
+        String::from_utf8(out).unwrap_or_default()
     }
 
     /// Checks `params`, draws a fresh `jti` from `rng` and returns the signing input of a new
@@ -411,7 +415,13 @@ impl JwtFlow {
     /// duration_seconds, scope?}`.
     pub fn token_request(&self, jwt: &str, params: &JwtTokenParams) -> Result<HttpRequest, Error> {
         self.validate_params(params)?;
-        if jwt.is_empty() || jwt.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        // Bytes first: in ASCII, whitespace and controls are the bytes up to the space, and
+        // DEL. Only a JWT with other characters (never a real one) is walked char by char.
+        let bad = |c: char| c.is_whitespace() || c.is_control();
+        if jwt.is_empty()
+            || jwt.bytes().any(|b| b <= b' ' || b == 0x7f)
+            || (!jwt.is_ascii() && jwt.chars().any(bad))
+        {
             return Err(Error::invalid_argument(
                 "The signed JWT is empty or contains whitespace.",
             ));
@@ -948,6 +958,20 @@ mod tests {
             .token_request("a.b c", &JwtTokenParams::default())
             .is_err());
         assert!(f.token_request("", &JwtTokenParams::default()).is_err());
+        // The byte check, and the char check behind it for other text: every whitespace or
+        // control character is refused wherever it is, anything else is not.
+        for c in (0..=0x10ffff).filter_map(char::from_u32).step_by(7).chain([
+            ' ', '\t', '\u{b}', '\u{7f}', '\u{85}', '\u{a0}', '\u{9f}', '\u{2028}', '\u{3000}', 'é',
+        ]) {
+            let jwt = ["a.b", "c"].join(&c.to_string());
+            let refused = f.token_request(&jwt, &JwtTokenParams::default()).is_err();
+            assert_eq!(
+                refused,
+                c.is_whitespace() || c.is_control(),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
         for d in [1, 900, 86_399] {
             let params = JwtTokenParams {
                 duration_seconds: d,

@@ -131,6 +131,15 @@ mod tests {
     }
 
     #[test]
+    fn has_control_is_char_is_control() {
+        // The byte check stands for `chars().any(char::is_control)` (the JWT options' check).
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = ["a", "b"].join(&c.to_string());
+            assert_eq!(has_control(&text), c.is_control(), "U+{:04X}", u32::from(c));
+        }
+    }
+
+    #[test]
     fn blank_is_unicode_whitespace_only() {
         for b in [
             "", " ", "\t\n\r", "\u{b}", "\u{c}", "\u{a0}", "\u{2028}", "\u{3000}", "\u{85}",
