@@ -13,7 +13,8 @@
 // node_modules files Next's tracing found), started as Next's docs say: the folder copied
 // elsewhere with .next/static beside it (so no node_modules of the app's is above it), `node
 // server.js` with PORT and HOSTNAME, from another working directory; the same three checks.
-// Turbopack with no configuration; webpack with README's outputFileTracingIncludes snippet.
+// Turbopack (Next 15 and 16) with no configuration; webpack (Next 16) with README's
+// outputFileTracingIncludes snippet.
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -45,6 +46,7 @@ const BUILDS = [
 // `output: 'standalone'` builds (each a `next build` of its own): [project, bundler, flags,
 // whether next.config gets README's outputFileTracingIncludes snippet (NEXT_TRACE_COZE_AUTH)].
 const STANDALONE = [
+  ['next15', 'turbopack', ['--turbopack'], false],
   ['next16', 'turbopack', [], false],
   ['next16', 'webpack', ['--webpack'], true]
 ]
