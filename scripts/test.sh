@@ -29,7 +29,7 @@ STAGES=(
   "types|a strict TypeScript consumer of the packed package"
   "pack|the packed tarball: publint, attw, types per moduleResolution, Node import/require, Vite and webpack apps in Chromium"
   "runtimes|the packed package in workerd, wrangler (deploy --dry-run, dev), edge-runtime (no wasm code generation), Bun, Deno, Node 22 and 24, feeding @coze/api, and rollup/esbuild/bun build pages on coze-auth/inline in Chromium, against the mock Coze"
-  "next|Next.js 15 and 16 apps, each built with Turbopack and with webpack, no config for coze-auth: a client page's PKCE login in Chromium, JWT from a Node route and an edge route, against the mock Coze"
+  "next|Next.js 15 and 16 apps, each built with Turbopack and with webpack, no config for coze-auth: a client page's PKCE login in Chromium, JWT from a Node route and an edge route, against the mock Coze; then output: 'standalone' served by its server.js"
   "browser|the demo page end to end in headless Chromium"
   "size|browser build size (wasm + JS, min + gzip -9)"
 )

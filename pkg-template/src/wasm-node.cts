@@ -48,6 +48,40 @@ function readFailure(e: unknown, file: string): unknown {
   return unsupported(`Could not read coze-auth's WebAssembly module (${file}).`, e);
 }
 
+/** Turbopack's stand-in for the project root in the `__dirname` of the server code it bundles. */
+const TURBOPACK_ROOT = '/ROOT/';
+
+/**
+ * Turbopack writes this file's `__dirname` as "/ROOT/" and its path from the project root, and
+ * its file tracing copies the .wasm read there (for `output: 'standalone'`: into
+ * .next/standalone/node_modules, without coze-auth's package.json). The root is the working
+ * directory at run time (`next start`, and standalone's server.js chdir's into its folder) or,
+ * when the app is a folder of a workspace, one of its parents: the first that holds the file.
+ * If the package.json is beside it too (an installed package, not a traced copy), it must be
+ * this version, as below.
+ */
+function fromTurbopackRoot(): Uint8Array | undefined {
+  if (!__dirname.startsWith(TURBOPACK_ROOT)) return undefined;
+  const fromRoot = join(__dirname.slice(TURBOPACK_ROOT.length), FILE);
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    const file = join(dir, fromRoot);
+    try {
+      const bytes = readFileSync(file);
+      const ours: unknown = COZE_AUTH_VERSION;
+      let version: unknown = ours;
+      try {
+        version = (JSON.parse(readFileSync(join(dirname(file), '..', 'package.json'), 'utf8')) as { version?: unknown }).version;
+      } catch {
+        // a traced copy has no package.json: the tracer copied this build's own file
+      }
+      return version === ours ? bytes : undefined;
+    } catch (e) {
+      if (!notThere(e)) throw readFailure(e, file);
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
 /**
  * The module's bytes: beside this file, where the package puts it; else, when a bundler moved
  * this code (its `__dirname` is then somewhere else: webpack makes it "/", Turbopack
@@ -61,6 +95,8 @@ function read(): Uint8Array {
   } catch (e) {
     if (!notThere(e)) throw readFailure(e, beside);
   }
+  const traced = fromTurbopackRoot();
+  if (traced !== undefined) return traced;
   const looked = `${beside} (beside coze-auth's code) and node/${FILE} in the coze-auth package resolved from ${process.cwd()}`;
   let manifest: string;
   let version: unknown;

@@ -9,11 +9,18 @@
 //                    verifies the RS256 signature), the .wasm found through the installed package
 //   /api/edge-token the same on the edge runtime (the edge build, WebCrypto)
 // Each test stops the server it starts (its process group). Builds go to .next-<bundler>/.
+// Then `output: 'standalone'` (the Docker way: .next/standalone/ holds a server.js and only the
+// node_modules files Next's tracing found), started as Next's docs say: the folder copied
+// elsewhere with .next/static beside it (so no node_modules of the app's is above it), `node
+// server.js` with PORT and HOSTNAME, from another working directory; the same three checks.
+// Turbopack (Next 15 and 16) with no configuration; webpack (Next 16) with README's
+// outputFileTracingIncludes snippet.
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { launchChromium } from '../../package/browser/chromium.mjs'
@@ -36,7 +43,14 @@ const BUILDS = [
   ['next16', 'turbopack', []],
   ['next16', 'webpack', ['--webpack']]
 ]
-const ONLY = process.env.NEXT_ONLY?.split(',').filter(Boolean) // e.g. NEXT_ONLY=next16-turbopack
+// `output: 'standalone'` builds (each a `next build` of its own): [project, bundler, flags,
+// whether next.config gets README's outputFileTracingIncludes snippet (NEXT_TRACE_COZE_AUTH)].
+const STANDALONE = [
+  ['next15', 'turbopack', ['--turbopack'], false],
+  ['next16', 'turbopack', [], false],
+  ['next16', 'webpack', ['--webpack'], true]
+]
+const ONLY = process.env.NEXT_ONLY?.split(',').filter(Boolean) // e.g. NEXT_ONLY=next16-turbopack,standalone-next16-turbopack
 
 /** @type {Awaited<ReturnType<typeof startMockCoze>>} */
 let mock
@@ -65,11 +79,14 @@ const env = (distDir) => ({
 })
 
 /** Starts `node next …` in its own process group; `log()` is its output so far. */
-function next (project, args, distDir) {
+function next (project, args, distDir, extraEnv = {}) {
   const cwd = path.join(HERE, project)
-  const child = spawn(process.execPath, [path.join(cwd, 'node_modules', 'next', 'dist', 'bin', 'next'), ...args], {
-    cwd, env: env(distDir), stdio: ['ignore', 'pipe', 'pipe'], detached: true
-  })
+  return node([path.join(cwd, 'node_modules', 'next', 'dist', 'bin', 'next'), ...args], cwd, { ...env(distDir), ...extraEnv })
+}
+
+/** Starts `node …args` in cwd, in its own process group; `log()` is its output so far. */
+function node (args, cwd, childEnv) {
+  const child = spawn(process.execPath, args, { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let log = ''
   child.stdout.on('data', (d) => { log += d })
   child.stderr.on('data', (d) => { log += d })
@@ -91,7 +108,7 @@ async function waitUp (url, proc) {
       await new Promise((resolve) => setTimeout(resolve, 200))
     }
   }
-  throw new Error(`next start did not answer on ${url}:\n${proc.log()}`)
+  throw new Error(`the server did not answer on ${url}:\n${proc.log()}`)
 }
 
 /** The login page → consent → back → token, in Chromium. */
@@ -162,6 +179,55 @@ for (const [project, bundler, flags] of BUILDS) {
     } finally {
       server.stop()
       await server.exited
+    }
+  })
+}
+
+for (const [project, bundler, flags, traceSnippet] of STANDALONE) {
+  const name = `standalone-${project}-${bundler}`
+  test(`${project === 'next15' ? 'Next 15' : 'Next 16'} with ${bundler === 'turbopack' ? 'Turbopack' : 'webpack'}, output: 'standalone' (${traceSnippet ? "README's outputFileTracingIncludes" : 'no configuration'}): its server.js copied elsewhere and run from another folder; PKCE login, JWT in a Node route and an edge route`, {
+    skip: ONLY && !ONLY.includes(name),
+    timeout: 300_000
+  }, async () => {
+    const distDir = `.next-standalone-${bundler}`
+    const out = path.join(HERE, project, distDir)
+    rmSync(out, { recursive: true, force: true }) // a standalone folder left by an earlier run must not count
+    const lint = project === 'next15' ? ['--no-lint'] : []
+    const build = next(project, ['build', ...flags, ...lint], distDir, {
+      NEXT_OUTPUT: 'standalone',
+      ...(traceSnippet ? { NEXT_TRACE_COZE_AUTH: '1' } : {})
+    })
+    const code = await build.exited
+    assert.equal(code, 0, `next build failed:\n${build.log()}`)
+    assert.ok(existsSync(path.join(out, 'standalone', 'server.js')), `no standalone server.js:\n${build.log()}`)
+    // What Next's tracing copied of coze-auth: the Node build's module, which its routes read.
+    assert.ok(existsSync(path.join(out, 'standalone', 'node_modules', 'coze-auth', 'node', 'coze_auth_bg.wasm')), 'the .wasm reached .next/standalone')
+
+    // As a Dockerfile does: the standalone folder, and .next/static inside it, somewhere with no
+    // node_modules above it; the server started from yet another folder.
+    const app = mkdtempSync(path.join(tmpdir(), 'coze-auth-standalone-'))
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'coze-auth-cwd-'))
+    let server
+    try {
+      cpSync(path.join(out, 'standalone'), app, { recursive: true, verbatimSymlinks: true })
+      cpSync(path.join(out, 'static'), path.join(app, distDir, 'static'), { recursive: true })
+      const port = await freePort()
+      server = node([path.join(app, 'server.js')], elsewhere, { ...env(distDir), PORT: String(port), HOSTNAME: '127.0.0.1' })
+      const site = `http://127.0.0.1:${port}`
+      await waitUp(`${site}/config.json`, server)
+      await pkceLogin(site)
+      await jwtRoute(site, '/api/token', 'nodejs')
+      await jwtRoute(site, '/api/edge-token', 'edge')
+    } catch (e) {
+      if (server) e.message += `\n--- node server.js (${name}) ---\n${server.log()}`
+      throw e
+    } finally {
+      if (server) {
+        server.stop()
+        await server.exited
+      }
+      rmSync(app, { recursive: true, force: true })
+      rmSync(elsewhere, { recursive: true, force: true })
     }
   })
 }

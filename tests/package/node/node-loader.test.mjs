@@ -77,6 +77,49 @@ test('bundled, with another version of coze-auth where it runs: refused (the JS 
   }
 })
 
+// Turbopack writes a bundled file's __dirname as "/ROOT/<path from the project root>" and its
+// tracing copies the .wasm read there into .next/standalone/node_modules (no package.json);
+// esbuild's define plays Turbopack here. The root is the working directory or a parent.
+async function bundleAsTurbopack () {
+  mkdirSync(WORK, { recursive: true })
+  const outfile = path.join(WORK, 'turbopack.cjs')
+  await build({ stdin: { contents: ENTRY, resolveDir: HERE }, outfile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning', define: { __dirname: JSON.stringify('/ROOT/node_modules/coze-auth/node') } })
+  return outfile
+}
+
+/** A folder like .next/standalone: node_modules/coze-auth/node/ holds the .wasm (and package.json of `version`, if given). */
+function tracedCopy (version) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'coze-auth-traced-'))
+  mkdirSync(path.join(dir, 'node_modules', 'coze-auth', 'node'), { recursive: true })
+  mkdirSync(path.join(dir, 'apps', 'web'), { recursive: true })
+  writeFileSync(path.join(dir, 'node_modules', 'coze-auth', 'node', 'coze_auth_bg.wasm'), readFileSync(path.join(HERE, 'node_modules', 'coze-auth', 'node', 'coze_auth_bg.wasm')))
+  if (version) writeFileSync(path.join(dir, 'node_modules', 'coze-auth', 'package.json'), JSON.stringify({ name: 'coze-auth', version, exports: { './package.json': './package.json' } }))
+  return dir
+}
+
+test('bundled by Turbopack (__dirname "/ROOT/…"): the .wasm is read from that path under the working directory, or a parent (a workspace app)', async () => {
+  const file = await bundleAsTurbopack()
+  const traced = tracedCopy()
+  try {
+    assert.deepEqual(run(file, traced), { imported: true, clientId: 'bundled' })
+    assert.deepEqual(run(file, path.join(traced, 'apps', 'web')), { imported: true, clientId: 'bundled' })
+  } finally {
+    rmSync(traced, { recursive: true, force: true })
+  }
+})
+
+test('bundled by Turbopack, the package there another version: refused', async () => {
+  const file = await bundleAsTurbopack()
+  const other = tracedCopy('0.0.0-other')
+  try {
+    const out = run(file, other)
+    assert.equal(out.error?.code, 'unsupported', JSON.stringify(out))
+    assert.ok(out.error.message.includes(`is version 0.0.0-other, not ${VERSION}`), out.error.message)
+  } finally {
+    rmSync(other, { recursive: true, force: true })
+  }
+})
+
 // initWasm in Node: the module handed over where the loader cannot find the file (a bundle
 // copied without coze-auth's files). SOURCE is an expression evaluated in the bundle.
 const WITH_INIT = (SOURCE) => `
