@@ -84,8 +84,8 @@ function fromTurbopackRoot(): Uint8Array | undefined {
 
 /**
  * The module's bytes: beside this file, where the package puts it; else, when a bundler moved
- * this code (its `__dirname` is then somewhere else: webpack makes it "/", Turbopack
- * "/ROOT/…"), from the coze-auth installed for the app in the working directory, provided it is
+ * this code (its `__dirname` is then somewhere else: the bundle's own folder under Next's
+ * webpack, "/" under webpack's mock default, "/ROOT/…" under Turbopack), from the coze-auth installed for the app in the working directory, provided it is
  * this version (the JS and the module must come from one build).
  */
 function read(): Uint8Array {
