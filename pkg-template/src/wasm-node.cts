@@ -85,8 +85,9 @@ function fromTurbopackRoot(): Uint8Array | undefined {
 /**
  * The module's bytes: beside this file, where the package puts it; else, when a bundler moved
  * this code (its `__dirname` is then somewhere else: the bundle's own folder under Next's
- * webpack, "/" under webpack's mock default, "/ROOT/…" under Turbopack), from the coze-auth installed for the app in the working directory, provided it is
- * this version (the JS and the module must come from one build).
+ * webpack, "/" under webpack's mock default, "/ROOT/…" under Turbopack: see fromTurbopackRoot),
+ * from the coze-auth installed for the app in the working directory, provided it is this
+ * version (the JS and the module must come from one build).
  */
 function read(): Uint8Array {
   const beside = join(__dirname, FILE);
@@ -147,7 +148,7 @@ function instantiate(): Wasm {
 
 /** The module, instantiated now if it is not yet (synchronously); throws if it cannot be. */
 export const loadedWasm = (): Wasm => (ready ??= instantiate());
-export const loadWasm = (_source?: WasmSource): Promise<Wasm> => new Promise((resolve) => resolve(loadedWasm()));
+export const loadWasm = (): Promise<Wasm> => new Promise((resolve) => resolve(loadedWasm()));
 /**
  * Hands the module over where the file cannot be found (a server bundle copied without
  * coze-auth's files, a single-file executable): a compiled `WebAssembly.Module`, its bytes, a

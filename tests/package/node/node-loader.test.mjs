@@ -25,23 +25,42 @@ const out = { imported: true }
 })().catch((e) => { out.error = { name: e.name, code: e.code, message: e.message } }).then(() => console.log(JSON.stringify(out)))
 `
 
-/** The entry bundled with coze-auth into target/node-loader/bundle.cjs (no .wasm beside it). */
-async function bundle () {
+/**
+ * The entry bundled with coze-auth into target/node-loader/bundle.cjs (no .wasm beside it);
+ * `define` replaces globals in it (Turbopack's `__dirname`, below).
+ */
+async function bundle (define) {
   rmSync(WORK, { recursive: true, force: true })
   mkdirSync(WORK, { recursive: true })
   const outfile = path.join(WORK, 'bundle.cjs')
-  await build({ stdin: { contents: ENTRY, resolveDir: HERE }, outfile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning' })
+  await build({ stdin: { contents: ENTRY, resolveDir: HERE }, outfile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning', define })
   return outfile
 }
 
 const run = (file, cwd) => JSON.parse(execFileSync(process.execPath, [file], { cwd, encoding: 'utf8' }).trim().split('\n').pop())
 
+/** Writes dir/node_modules/coze-auth/package.json of `version`. */
+function writeManifest (dir, version) {
+  mkdirSync(path.join(dir, 'node_modules', 'coze-auth'), { recursive: true })
+  writeFileSync(path.join(dir, 'node_modules', 'coze-auth', 'package.json'), JSON.stringify({ name: 'coze-auth', version, exports: { './package.json': './package.json' } }))
+}
+
 /** A directory whose node_modules/coze-auth is only a package.json of `version`. */
 function fakeInstall (version) {
   const dir = mkdtempSync(path.join(tmpdir(), 'coze-auth-loader-'))
-  mkdirSync(path.join(dir, 'node_modules', 'coze-auth'), { recursive: true })
-  writeFileSync(path.join(dir, 'node_modules', 'coze-auth', 'package.json'), JSON.stringify({ name: 'coze-auth', version, exports: { './package.json': './package.json' } }))
+  writeManifest(dir, version)
   return dir
+}
+
+/** Runs `file` in `dir`, where coze-auth is version 0.0.0-other: refused, naming both versions; then removes `dir`. */
+function assertOtherVersionRefused (file, dir) {
+  try {
+    const out = run(file, dir)
+    assert.equal(out.error?.code, 'unsupported', JSON.stringify(out))
+    assert.ok(out.error.message.includes(`is version 0.0.0-other, not ${VERSION}`), out.error.message)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 test('bundled away from its .wasm: the first use reads it from the coze-auth installed in the working directory', async () => {
@@ -66,26 +85,13 @@ test('bundled, with no coze-auth where it runs: the import works, the first use 
 })
 
 test('bundled, with another version of coze-auth where it runs: refused (the JS and the .wasm must come from one build)', async () => {
-  const file = await bundle()
-  const other = fakeInstall('0.0.0-other')
-  try {
-    const out = run(file, other)
-    assert.equal(out.error?.code, 'unsupported', JSON.stringify(out))
-    assert.ok(out.error.message.includes(`is version 0.0.0-other, not ${VERSION}`), out.error.message)
-  } finally {
-    rmSync(other, { recursive: true, force: true })
-  }
+  assertOtherVersionRefused(await bundle(), fakeInstall('0.0.0-other'))
 })
 
 // Turbopack writes a bundled file's __dirname as "/ROOT/<path from the project root>" and its
 // tracing copies the .wasm read there into .next/standalone/node_modules (no package.json);
 // esbuild's define plays Turbopack here. The root is the working directory or a parent.
-async function bundleAsTurbopack () {
-  mkdirSync(WORK, { recursive: true })
-  const outfile = path.join(WORK, 'turbopack.cjs')
-  await build({ stdin: { contents: ENTRY, resolveDir: HERE }, outfile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning', define: { __dirname: JSON.stringify('/ROOT/node_modules/coze-auth/node') } })
-  return outfile
-}
+const bundleAsTurbopack = () => bundle({ __dirname: JSON.stringify('/ROOT/node_modules/coze-auth/node') })
 
 /** A folder like .next/standalone: node_modules/coze-auth/node/ holds the .wasm (and package.json of `version`, if given). */
 function tracedCopy (version) {
@@ -93,7 +99,7 @@ function tracedCopy (version) {
   mkdirSync(path.join(dir, 'node_modules', 'coze-auth', 'node'), { recursive: true })
   mkdirSync(path.join(dir, 'apps', 'web'), { recursive: true })
   writeFileSync(path.join(dir, 'node_modules', 'coze-auth', 'node', 'coze_auth_bg.wasm'), readFileSync(path.join(HERE, 'node_modules', 'coze-auth', 'node', 'coze_auth_bg.wasm')))
-  if (version) writeFileSync(path.join(dir, 'node_modules', 'coze-auth', 'package.json'), JSON.stringify({ name: 'coze-auth', version, exports: { './package.json': './package.json' } }))
+  if (version) writeManifest(dir, version)
   return dir
 }
 
@@ -109,15 +115,7 @@ test('bundled by Turbopack (__dirname "/ROOT/…"): the .wasm is read from that 
 })
 
 test('bundled by Turbopack, the package there another version: refused', async () => {
-  const file = await bundleAsTurbopack()
-  const other = tracedCopy('0.0.0-other')
-  try {
-    const out = run(file, other)
-    assert.equal(out.error?.code, 'unsupported', JSON.stringify(out))
-    assert.ok(out.error.message.includes(`is version 0.0.0-other, not ${VERSION}`), out.error.message)
-  } finally {
-    rmSync(other, { recursive: true, force: true })
-  }
+  assertOtherVersionRefused(await bundleAsTurbopack(), tracedCopy('0.0.0-other'))
 })
 
 // initWasm in Node: the module handed over where the loader cannot find the file (a bundle
